@@ -1,0 +1,101 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mynacard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mynacard", targets: ["mynacard"]),
+        .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
+        .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // pcsc-lite, linked through pkg-config (Debian: libpcsclite-dev).
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        // Bytes ⇄ commands, responses, status words, TLV. No I/O.
+        .target(name: "APDU"),
+        // Talking to a card: the CardTransport abstraction and its PC/SC implementation.
+        .target(name: "CardIO", dependencies: ["APDU", "CPCSCLite"]),
+        // What every applet session shares: selecting, reading files, PINs and their guard.
+        .target(name: "CardSession", dependencies: ["APDU", "CardIO"]),
+        // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
+        .target(
+            name: "JPKIApplet",
+            dependencies: [
+                "APDU", "CardIO", "CardSession",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // 券面AP (card face) and 券面事項入力補助AP (text).
+        .target(
+            name: "KenmenAP",
+            dependencies: [
+                "APDU", "CardIO", "CardSession",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // A faithful emulation of the card's APDU interface, driven by a profile in fixtures/.
+        .target(
+            name: "CardEmulator",
+            dependencies: [
+                "APDU", "CardIO",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "mynacard-emulator",
+            dependencies: [
+                "CardEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "mynacard",
+            dependencies: [
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "APDUTests", dependencies: ["APDU"]),
+        .testTarget(
+            name: "CardEmulatorTests",
+            dependencies: ["APDU", "CardIO", "CardEmulator"]
+        ),
+        .testTarget(
+            name: "JPKIAppletTests",
+            dependencies: [
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "CardEmulator",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,136 @@
+import APDU
+import Foundation
+
+/// The contents of an emulated card, as described by a profile directory in `fixtures/profiles/`:
+/// a `profile.json` naming the applets, their elementary files and PINs, and the files holding their bytes.
+public struct CardProfile: Sendable {
+    /// The profile's short name (e.g. "healthy").
+    public var name: String
+    /// What the profile is for.
+    public var summary: String
+    /// The answer to reset the card presents.
+    public var atr: [UInt8]
+    /// The applets, in the order the profile lists them.
+    public var applets: [Applet]
+
+    /// One applet: its AID and its elementary files.
+    public struct Applet: Sendable {
+        public var name: String
+        public var aid: AID
+        public var files: [FileID: File]
+    }
+
+    /// An elementary file and who may use it.
+    public struct File: Sendable {
+        public var id: FileID
+        public var content: Content
+        /// PIN files any one of which, once verified, allows reading (binary) or signing (key). Empty: free.
+        public var requiredPINs: [FileID]
+    }
+
+    /// What an elementary file holds.
+    public enum Content: Sendable {
+        /// Transparent data, read with READ BINARY.
+        case binary([UInt8])
+        /// A PIN with its retry counter.
+        case pin(value: [UInt8], maximumTries: Int, triesLeft: Int)
+        /// An RSA private key used by COMPUTE DIGITAL SIGNATURE (PKCS#1 `RSAPrivateKey` DER).
+        case rsaKey(der: [UInt8])
+    }
+
+    /// Loads the profile in `directory` (the folder holding `profile.json`).
+    /// - Throws: ``ProfileError`` naming the file or entry that is wrong.
+    public static func load(from directory: URL) throws -> CardProfile {
+        let manifestURL = directory.appendingPathComponent("profile.json")
+        let manifestData: Data
+        do { manifestData = try Data(contentsOf: manifestURL) } catch {
+            throw ProfileError.unreadable(manifestURL.path, reason: "\(error.localizedDescription)")
+        }
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: manifestData) } catch {
+            throw ProfileError.invalid(manifestURL.path, reason: "\(error)")
+        }
+        guard let atr = [UInt8](hex: manifest.atr), !atr.isEmpty else {
+            throw ProfileError.invalid(manifestURL.path, reason: "atr \"\(manifest.atr)\" is not hex")
+        }
+        var applets: [Applet] = []
+        for applet in manifest.applets {
+            guard let aid = AID(hex: applet.aid) else {
+                throw ProfileError.invalid(manifestURL.path, reason: "applet \(applet.name): aid \"\(applet.aid)\" is not 1 to 16 hex bytes")
+            }
+            var files: [FileID: File] = [:]
+            for entry in applet.files {
+                let file = try entry.resolve(in: directory, applet: applet.name, manifest: manifestURL.path)
+                files[file.id] = file
+            }
+            applets.append(Applet(name: applet.name, aid: aid, files: files))
+        }
+        return CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets)
+    }
+}
+
+/// A profile that cannot be loaded.
+public enum ProfileError: Error, CustomStringConvertible {
+    case unreadable(String, reason: String)
+    case invalid(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read card profile file \(path): \(reason)"
+        case .invalid(let path, let reason): "card profile \(path) is invalid: \(reason)"
+        }
+    }
+}
+
+/// `profile.json` as written by `fixtures/make-profiles.py`.
+private struct Manifest: Decodable {
+    var name: String
+    var description: String?
+    var atr: String
+    var applets: [AppletEntry]
+
+    struct AppletEntry: Decodable {
+        var name: String
+        var aid: String
+        var files: [FileEntry]
+    }
+
+    struct FileEntry: Decodable {
+        var fid: String
+        var kind: String
+        var content: String?
+        var read: [String]?
+        var use: [String]?
+        var pin: PINEntry?
+
+        func resolve(in directory: URL, applet: String, manifest: String) throws -> CardProfile.File {
+            let place = "applet \(applet), EF \(fid)"
+            guard let id = FileID(hex: fid) else { throw ProfileError.invalid(manifest, reason: "\(place): fid is not 4 hex digits") }
+            let required = try (read ?? use ?? []).map { text in
+                guard let pinID = FileID(hex: text) else { throw ProfileError.invalid(manifest, reason: "\(place): PIN reference \"\(text)\" is not 4 hex digits") }
+                return pinID
+            }
+            switch kind {
+            case "binary", "rsa-key":
+                guard let content else { throw ProfileError.invalid(manifest, reason: "\(place): \(kind) needs a content file") }
+                let url = directory.appendingPathComponent(content)
+                guard let bytes = try? Data(contentsOf: url) else { throw ProfileError.unreadable(url.path, reason: "missing or unreadable (\(place))") }
+                return CardProfile.File(id: id, content: kind == "binary" ? .binary([UInt8](bytes)) : .rsaKey(der: [UInt8](bytes)), requiredPINs: required)
+            case "pin":
+                guard let pin else { throw ProfileError.invalid(manifest, reason: "\(place): a pin file needs a pin object") }
+                guard (0...pin.maxTries).contains(pin.triesLeft), (1...15).contains(pin.maxTries) else {
+                    throw ProfileError.invalid(manifest, reason: "\(place): triesLeft must be 0...maxTries and maxTries 1...15")
+                }
+                return CardProfile.File(id: id, content: .pin(value: Array(pin.value.utf8), maximumTries: pin.maxTries, triesLeft: pin.triesLeft), requiredPINs: [])
+            default:
+                throw ProfileError.invalid(manifest, reason: "\(place): unknown kind \"\(kind)\" (binary, pin or rsa-key)")
+            }
+        }
+    }
+
+    struct PINEntry: Decodable {
+        var value: String
+        var maxTries: Int
+        var triesLeft: Int
+    }
+}

@@ -1,0 +1,193 @@
+import APDU
+import Foundation
+import _CryptoExtras
+import Crypto
+
+/// An emulated My Number card: answers command APDUs as the real card's operating system does,
+/// from the contents of a ``CardProfile``.
+///
+/// What it implements, and where each behaviour comes from, is listed in docs/card-facts.md:
+/// SELECT by AID and by file ID, READ BINARY (short and extended length, partial reads at the end of
+/// a file), VERIFY with retry counters that block at zero, CHANGE REFERENCE DATA, and JPKI's
+/// COMPUTE DIGITAL SIGNATURE (PKCS#1 v1.5 padding of the DigestInfo it is given, done on the card).
+/// Security status is per applet and cleared by a reset or by selecting an applet.
+public final class EmulatedCard: @unchecked Sendable {
+    /// The answer to reset.
+    public let atr: [UInt8]
+    /// The profile the card was made from.
+    public let profileName: String
+
+    private var applets: [CardProfile.Applet]
+    private let store: CardStateStore?
+    private var selectedApplet: Int?
+    private var selectedFile: FileID?
+    private var verifiedPINs: Set<FileID> = []
+    private let lock = NSLock()
+
+    /// Creates a card from a profile. With a `store`, PIN counters and changed PINs are kept across
+    /// runs, so a blocked test card stays blocked, like a real one.
+    public init(profile: CardProfile, store: CardStateStore? = nil) {
+        self.atr = profile.atr
+        self.profileName = profile.name
+        self.applets = profile.applets
+        self.store = store
+        if let store { store.apply(to: &applets) }
+    }
+
+    /// A card reset (or power cycle): nothing selected, no PIN verified.
+    public func reset() {
+        lock.withLock {
+            selectedApplet = nil
+            selectedFile = nil
+            verifiedPINs = []
+        }
+    }
+
+    /// Processes one command APDU and returns the response bytes (data and status word).
+    public func process(_ commandBytes: [UInt8]) -> [UInt8] {
+        lock.withLock {
+            let response: ResponseAPDU
+            do {
+                let command = try CommandAPDU(bytes: commandBytes)
+                response = handle(command)
+            } catch {
+                response = ResponseAPDU(statusWord: .wrongLength)
+            }
+            return response.bytes
+        }
+    }
+
+    private func handle(_ command: CommandAPDU) -> ResponseAPDU {
+        switch (command.cla, command.ins) {
+        case (0x00, 0xA4): return select(command)
+        case (0x00, 0xB0): return readBinary(command)
+        case (0x00, 0x20): return verify(command)
+        case (0x00, 0x24): return changeReferenceData(command)
+        case (0x80, 0x2A): return computeDigitalSignature(command)
+        case (0x00, _), (0x80, _): return ResponseAPDU(statusWord: .instructionNotSupported)
+        default: return ResponseAPDU(statusWord: .classNotSupported)
+        }
+    }
+
+    // MARK: SELECT
+
+    private func select(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.p2 == 0x0C || command.p2 == 0x00 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
+        switch command.p1 {
+        case 0x04:
+            guard !command.data.isEmpty else { return ResponseAPDU(statusWord: .wrongLength) }
+            guard let index = applets.firstIndex(where: { $0.aid.bytes == command.data }) else {
+                return ResponseAPDU(statusWord: .fileNotFound)
+            }
+            selectedApplet = index
+            selectedFile = nil
+            verifiedPINs = []
+            return ResponseAPDU(statusWord: .success)
+        case 0x02:
+            guard command.data.count == 2 else { return ResponseAPDU(statusWord: .wrongLength) }
+            let fid = FileID(UInt16(command.data[0]) << 8 | UInt16(command.data[1]))
+            guard let applet = selectedApplet, applets[applet].files[fid] != nil else {
+                return ResponseAPDU(statusWord: .fileNotFound)
+            }
+            selectedFile = fid
+            return ResponseAPDU(statusWord: .success)
+        default:
+            return ResponseAPDU(statusWord: .incorrectP1P2)
+        }
+    }
+
+    private var currentFile: CardProfile.File? {
+        guard let applet = selectedApplet, let fid = selectedFile else { return nil }
+        return applets[applet].files[fid]
+    }
+
+    private func isSatisfied(_ required: [FileID]) -> Bool {
+        required.isEmpty || required.contains { verifiedPINs.contains($0) }
+    }
+
+    // MARK: READ BINARY
+
+    private func readBinary(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.p1 & 0x80 == 0 else { return ResponseAPDU(statusWord: .incorrectP1P2) }  // no short-EF addressing
+        guard let file = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowedNoEF) }
+        guard case .binary(let bytes) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
+        guard isSatisfied(file.requiredPINs) else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
+        guard command.data.isEmpty, let wanted = command.expectedLength else { return ResponseAPDU(statusWord: .wrongLength) }
+        let offset = Int(command.p1) << 8 | Int(command.p2)
+        guard offset < bytes.count else { return ResponseAPDU(statusWord: .wrongParametersOffsetOutside) }
+        let available = bytes.count - offset
+        if available < wanted {
+            return ResponseAPDU(data: Array(bytes[offset...]), statusWord: .endOfFileReached)
+        }
+        return ResponseAPDU(data: Array(bytes[offset..<(offset + wanted)]), statusWord: .success)
+    }
+
+    // MARK: VERIFY / CHANGE REFERENCE DATA
+
+    private func verify(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.p1 == 0x00, command.p2 == 0x80 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
+        guard let applet = selectedApplet, let fid = selectedFile, let file = currentFile else {
+            return ResponseAPDU(statusWord: .commandNotAllowedNoEF)
+        }
+        guard case .pin(let value, let maximum, let left) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
+        if command.data.isEmpty {
+            if verifiedPINs.contains(fid) { return ResponseAPDU(statusWord: .success) }
+            if left == 0 { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+            return ResponseAPDU(statusWord: StatusWord(sw1: 0x63, sw2: 0xC0 | UInt8(left)))
+        }
+        guard left > 0 else { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+        if constantTimeEqual(command.data, value) {
+            setPIN(applet: applet, fid: fid, value: value, maximum: maximum, left: maximum)
+            verifiedPINs.insert(fid)
+            return ResponseAPDU(statusWord: .success)
+        }
+        verifiedPINs.remove(fid)
+        setPIN(applet: applet, fid: fid, value: value, maximum: maximum, left: left - 1)
+        return ResponseAPDU(statusWord: StatusWord(sw1: 0x63, sw2: 0xC0 | UInt8(left - 1)))
+    }
+
+    private func changeReferenceData(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.p1 == 0x01, command.p2 == 0x80 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
+        guard let applet = selectedApplet, let fid = selectedFile, let file = currentFile else {
+            return ResponseAPDU(statusWord: .commandNotAllowedNoEF)
+        }
+        guard case .pin(_, let maximum, let left) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
+        guard left > 0 else { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+        guard verifiedPINs.contains(fid) else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
+        guard !command.data.isEmpty, command.data.count <= 16 else { return ResponseAPDU(statusWord: .wrongLength) }
+        setPIN(applet: applet, fid: fid, value: command.data, maximum: maximum, left: maximum)
+        return ResponseAPDU(statusWord: .success)
+    }
+
+    private func setPIN(applet: Int, fid: FileID, value: [UInt8], maximum: Int, left: Int) {
+        applets[applet].files[fid]?.content = .pin(value: value, maximumTries: maximum, triesLeft: left)
+        store?.record(aid: applets[applet].aid, fid: fid, value: value, triesLeft: left)
+    }
+
+    // MARK: COMPUTE DIGITAL SIGNATURE
+
+    private func computeDigitalSignature(_ command: CommandAPDU) -> ResponseAPDU {
+        guard command.p1 == 0x00, command.p2 == 0x80 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
+        guard let file = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowedNoEF) }
+        guard case .rsaKey(let der) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
+        guard isSatisfied(file.requiredPINs) else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
+        do {
+            let key = try _RSA.BlindSigning.PrivateKey<SHA384>(unsafeDERRepresentation: der, parameters: .RSABSSA_SHA384_PSS_Deterministic)
+            let modulusLength = try key.publicKey.getKeyPrimitives().modulus.count
+            // PKCS#1 v1.5 type 1 padding: 00 01 FF…FF 00 || data, with at least 8 bytes of FF.
+            guard !command.data.isEmpty, command.data.count <= modulusLength - 11 else { return ResponseAPDU(statusWord: .wrongLength) }
+            if let wanted = command.expectedLength, wanted < modulusLength { return ResponseAPDU(statusWord: .wrongLength) }
+            let padding = [UInt8](repeating: 0xFF, count: modulusLength - 3 - command.data.count)
+            let block = [0x00, 0x01] + padding + [0x00] + command.data
+            let signature = try key.blindSignature(for: block)
+            return ResponseAPDU(data: signature.withUnsafeBytes { [UInt8]($0) }, statusWord: .success)
+        } catch {
+            return ResponseAPDU(statusWord: .noPreciseDiagnosis)
+        }
+    }
+}
+
+private func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    return zip(lhs, rhs).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}

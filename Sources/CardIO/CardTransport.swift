@@ -1,0 +1,49 @@
+import APDU
+
+/// Something that exchanges APDUs with one card: a PC/SC connection, or an emulated card in memory.
+///
+/// Conforming types only move bytes; ``transmit(_:)`` adds the ISO 7816-4 response handling
+/// (`61 xx` GET RESPONSE and `6C xx` re-send) once for all of them.
+public protocol CardTransport: AnyObject {
+    /// The name of the reader the card sits in.
+    var readerName: String { get }
+    /// The card's answer to reset.
+    var atr: [UInt8] { get }
+    /// Whether a card is in the reader right now.
+    var isCardPresent: Bool { get }
+    /// Sends a command's bytes and returns the response's bytes, data and status word together.
+    func transmitRaw(_ command: [UInt8]) throws -> [UInt8]
+    /// Starts exclusive use of the card: no other program can talk to it until ``endTransaction()``.
+    func beginTransaction() throws
+    /// Ends exclusive use of the card.
+    func endTransaction() throws
+}
+
+extension CardTransport {
+    /// Sends a command and returns the complete response, fetching `61 xx` continuations and
+    /// re-sending on `6C xx` as ISO 7816-4 asks.
+    public func transmit(_ command: CommandAPDU) throws -> ResponseAPDU {
+        var response = try ResponseAPDU(bytes: transmitRaw(try command.encoded()))
+        if let length = response.statusWord.correctLength {
+            var corrected = command
+            corrected.expectedLength = length
+            response = try ResponseAPDU(bytes: transmitRaw(try corrected.encoded()))
+        }
+        var data = response.data
+        var rounds = 0
+        while let more = response.statusWord.moreDataAvailable {
+            rounds += 1
+            guard rounds <= 256 else { throw CardIOError.protocolViolation("the card kept announcing more data (61 xx) after 256 GET RESPONSE commands") }
+            response = try ResponseAPDU(bytes: transmitRaw(try CommandAPDU.getResponse(length: more).encoded()))
+            data += response.data
+        }
+        return ResponseAPDU(data: data, statusWord: response.statusWord)
+    }
+
+    /// Runs `body` inside an exclusive transaction, ending it however `body` leaves.
+    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
+        try beginTransaction()
+        defer { try? endTransaction() }
+        return try body()
+    }
+}

@@ -1,0 +1,133 @@
+import CPCSCLite
+import Foundation
+
+/// A reader as PC/SC lists it, and whether a card is in it.
+public struct ReaderInfo: Equatable, Sendable {
+    /// The reader's PC/SC name.
+    public let name: String
+    /// Whether a card is present.
+    public let hasCard: Bool
+    /// The card's answer to reset, when a card is present.
+    public let atr: [UInt8]?
+    /// Whether another program holds the card exclusively.
+    public let isExclusivelyInUse: Bool
+}
+
+/// A connection to the PC/SC service (pcscd): lists readers, waits for cards, connects to them.
+public final class PCSCContext {
+    let handle: SCARDCONTEXT
+
+    /// Connects to the PC/SC service.
+    /// - Throws: ``CardIOError/serviceUnavailable`` when pcscd is not running.
+    public init() throws {
+        var context: SCARDCONTEXT = 0
+        let result = SCardEstablishContext(MYNA_SCARD_SCOPE_SYSTEM, nil, nil, &context)
+        guard result == MYNA_SCARD_S_SUCCESS else {
+            throw PCSCContext.error(result, function: "SCardEstablishContext", reader: "")
+        }
+        handle = context
+    }
+
+    deinit { SCardReleaseContext(handle) }
+
+    /// The names of all readers PC/SC knows, in its order. Empty when there are none.
+    public func readerNames() throws -> [String] {
+        var length: DWORD = 0
+        var result = SCardListReaders(handle, nil, nil, &length)
+        if result == MYNA_SCARD_E_NO_READERS_AVAILABLE { return [] }
+        guard result == MYNA_SCARD_S_SUCCESS else { throw PCSCContext.error(result, function: "SCardListReaders", reader: "") }
+        var buffer = [CChar](repeating: 0, count: Int(length))
+        result = SCardListReaders(handle, nil, &buffer, &length)
+        if result == MYNA_SCARD_E_NO_READERS_AVAILABLE { return [] }
+        guard result == MYNA_SCARD_S_SUCCESS else { throw PCSCContext.error(result, function: "SCardListReaders", reader: "") }
+        return buffer.split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+    }
+
+    /// Every reader with its card state, read without waiting.
+    public func readers() throws -> [ReaderInfo] {
+        try readerNames().map { name in try state(of: name, timeoutMilliseconds: 0, currentState: MYNA_SCARD_STATE_UNAWARE).info }
+    }
+
+    /// Picks a reader by exact name, by index ("0", "1", …) or by a case-insensitive part of its name;
+    /// with no request, the first reader holding a card, else the first reader.
+    public func resolveReader(_ requested: String?) throws -> String {
+        let names = try readerNames()
+        guard !names.isEmpty else { throw CardIOError.noReaders }
+        guard let requested, !requested.isEmpty else {
+            return try readers().first(where: \.hasCard)?.name ?? names[0]
+        }
+        if names.contains(requested) { return requested }
+        if let index = Int(requested), names.indices.contains(index) { return names[index] }
+        let matches = names.filter { $0.lowercased().contains(requested.lowercased()) }
+        if matches.count == 1 { return matches[0] }
+        throw CardIOError.readerNotFound(requested: requested, available: names)
+    }
+
+    /// Waits until a card is in `reader`, up to `timeout` seconds (0 means: do not wait).
+    /// - Throws: ``CardIOError/noCard(reader:)`` when not waiting and the reader is empty,
+    ///   ``CardIOError/timedOutWaitingForCard(reader:seconds:)`` when the time runs out.
+    public func waitForCard(in reader: String, timeout: Double) throws {
+        var current = try state(of: reader, timeoutMilliseconds: 0, currentState: MYNA_SCARD_STATE_UNAWARE)
+        if current.info.hasCard { return }
+        guard timeout > 0 else { throw CardIOError.noCard(reader: reader) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { throw CardIOError.timedOutWaitingForCard(reader: reader, seconds: timeout) }
+            do {
+                current = try state(of: reader, timeoutMilliseconds: DWORD(min(remaining, 1.0) * 1000), currentState: current.eventState)
+            } catch CardIOError.pcsc(let code, _, _) where code == Int64(MYNA_SCARD_E_TIMEOUT) {
+                continue
+            }
+            if current.info.hasCard { return }
+        }
+    }
+
+    /// Connects to the card in `reader` (T=1 or T=0, shared; each operation then takes an exclusive transaction).
+    public func connect(to reader: String) throws -> PCSCCard {
+        try PCSCCard(context: self, reader: reader)
+    }
+
+    private func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
+        try reader.withCString { namePointer in
+            var readerState = SCARD_READERSTATE()
+            readerState.szReader = namePointer
+            readerState.dwCurrentState = currentState
+            let result = SCardGetStatusChange(handle, timeoutMilliseconds, &readerState, 1)
+            if result == MYNA_SCARD_E_TIMEOUT && timeoutMilliseconds == 0 {
+                // No change against an UNAWARE state cannot happen; treat as unchanged.
+            } else if result != MYNA_SCARD_S_SUCCESS {
+                throw PCSCContext.error(result, function: "SCardGetStatusChange", reader: reader)
+            }
+            let event = readerState.dwEventState
+            let hasCard = event & MYNA_SCARD_STATE_PRESENT != 0 && event & MYNA_SCARD_STATE_MUTE == 0
+            let atr = withUnsafeBytes(of: readerState.rgbAtr) { Array($0.prefix(Int(readerState.cbAtr))) }
+            let info = ReaderInfo(
+                name: reader,
+                hasCard: hasCard,
+                atr: hasCard ? atr : nil,
+                isExclusivelyInUse: event & MYNA_SCARD_STATE_EXCLUSIVE != 0
+            )
+            return (info, event & ~DWORD(SCARD_STATE_CHANGED))
+        }
+    }
+
+    /// Translates a PC/SC result code into a ``CardIOError``.
+    static func error(_ code: LONG, function: String, reader: String) -> CardIOError {
+        switch code {
+        case MYNA_SCARD_E_NO_SERVICE, MYNA_SCARD_E_SERVICE_STOPPED: return .serviceUnavailable
+        case MYNA_SCARD_E_NO_READERS_AVAILABLE: return .noReaders
+        case MYNA_SCARD_E_UNKNOWN_READER, MYNA_SCARD_E_READER_UNAVAILABLE:
+            return .readerNotFound(requested: reader, available: [])
+        case MYNA_SCARD_E_NO_SMARTCARD: return .noCard(reader: reader)
+        case MYNA_SCARD_W_REMOVED_CARD, MYNA_SCARD_W_RESET_CARD: return .cardRemoved(reader: reader)
+        case MYNA_SCARD_W_UNRESPONSIVE_CARD, MYNA_SCARD_W_UNPOWERED_CARD: return .cardUnresponsive(reader: reader)
+        case MYNA_SCARD_E_SHARING_VIOLATION: return .cardInUse(reader: reader)
+        case MYNA_SCARD_E_PROTO_MISMATCH: return .protocolMismatch(reader: reader)
+        case MYNA_SCARD_E_NO_ACCESS: return .accessDenied(reader: reader)
+        default:
+            let message = String(cString: pcsc_stringify_error(code))
+            return .pcsc(code: Int64(code), function: function, message: message)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import APDU
+import CardIO
+
+/// The ISO 7816-4 operations every applet of the card shares, on one transport:
+/// selecting applets and files, reading files whole, and verifying PINs without wasting tries.
+public struct CardSession {
+    /// The transport the commands go through.
+    public let transport: any CardTransport
+
+    /// Short READ BINARY chunks: every reader and the card support them.
+    public static let readChunkSize = 256
+
+    /// Creates a session on `transport`.
+    public init(transport: any CardTransport) {
+        self.transport = transport
+    }
+
+    /// Sends `command` and returns its data, turning any status but `90 00` into a ``CardSessionError``.
+    @discardableResult
+    public func send(_ command: CommandAPDU, during activity: String) throws -> [UInt8] {
+        let response = try transport.transmit(command)
+        guard response.statusWord.isSuccess else { throw CardSessionError.card(response.statusWord, during: activity) }
+        return response.data
+    }
+
+    /// Selects an applet by AID.
+    /// - Throws: ``CardSessionError/appletNotFound(applet:aid:)`` when the card has no such applet.
+    public func selectApplet(_ aid: AID, name: String) throws {
+        let response = try transport.transmit(.select(applet: aid))
+        if response.statusWord == .fileNotFound { throw CardSessionError.appletNotFound(applet: name, aid: aid) }
+        guard response.statusWord.isSuccess else { throw CardSessionError.card(response.statusWord, during: "selecting the \(name) applet") }
+    }
+
+    /// Whether the card answers a SELECT of `aid` with success.
+    public func hasApplet(_ aid: AID) throws -> Bool {
+        try transport.transmit(.select(applet: aid)).statusWord.isSuccess
+    }
+
+    /// Selects an elementary file of the current applet.
+    public func selectFile(_ fid: FileID, name: String) throws {
+        try send(.select(file: fid), during: "selecting \(name) (EF \(fid))")
+    }
+
+    /// Reads `length` bytes of the current file from `offset`, in short chunks.
+    public func readBinary(offset: Int = 0, length: Int, name: String) throws -> [UInt8] {
+        var data: [UInt8] = []
+        data.reserveCapacity(length)
+        while data.count < length {
+            let want = min(Self.readChunkSize, length - data.count)
+            let response = try transport.transmit(.readBinary(offset: offset + data.count, length: want))
+            let status = response.statusWord
+            if status == .securityStatusNotSatisfied {
+                throw CardSessionError.card(status, during: "reading \(name)")
+            }
+            guard status.isSuccess || status == .endOfFileReached else { throw CardSessionError.card(status, during: "reading \(name)") }
+            data += response.data
+            if response.data.isEmpty || status == .endOfFileReached {
+                throw CardSessionError.malformedData("\(name) ends after \(data.count) byte(s), but \(length) were expected")
+            }
+        }
+        return Array(data.prefix(length))
+    }
+
+    /// Reads a file whose content is one BER-TLV object (a DER certificate, a TLV record):
+    /// its header tells its length, so exactly the object is read, with no reading past its end.
+    public func readTLVFile(_ fid: FileID, name: String) throws -> [UInt8] {
+        try selectFile(fid, name: name)
+        let header = try readBinary(length: 8, name: name)
+        let (tagLength, lengthFieldLength, valueLength) = try Self.tlvHeader(header, name: name)
+        let total = tagLength + lengthFieldLength + valueLength
+        if total <= header.count { return Array(header.prefix(total)) }
+        return header + (try readBinary(offset: header.count, length: total - header.count, name: name))
+    }
+
+    /// Reads a PIN's retry counter with an empty VERIFY, which never spends a try.
+    public func pinStatus(_ pin: FileID, kind: PINKind) throws -> PINStatus {
+        try selectFile(pin, name: kind.displayName)
+        let status = try transport.transmit(.verify()).statusWord
+        if status.isSuccess { return .verified }
+        if let left = status.retriesRemaining { return left == 0 ? .blocked : .remaining(left) }
+        if status.isBlocked { return .blocked }
+        throw CardSessionError.card(status, during: "reading the retry counter of the \(kind.displayName)")
+    }
+
+    /// Verifies a PIN safely: checks its format, reads the retry counter first, refuses to spend the
+    /// last try unless `force` is set, and never sends a PIN to a blocked PIN file.
+    /// - Returns: the status after verification (always ``PINStatus/verified``).
+    @discardableResult
+    public func verifyPIN(_ pin: PINCode, file: FileID, kind: PINKind, force: Bool) throws -> PINStatus {
+        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
+        switch try pinStatus(file, kind: kind) {
+        case .verified: return .verified
+        case .blocked: throw CardSessionError.pinBlocked(kind)
+        case .remaining(let left) where left <= 1 && !force: throw CardSessionError.lastTryRefused(kind)
+        case .remaining: break
+        }
+        let status = try pin.withBytes { try transport.transmit(.verify(pin: $0)) }.statusWord
+        if status.isSuccess { return .verified }
+        if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
+        if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
+        throw CardSessionError.card(status, during: "verifying the \(kind.displayName)")
+    }
+
+    /// Changes a PIN: verifies the current one (with the same safety rules), then sends CHANGE REFERENCE DATA.
+    public func changePIN(current: PINCode, new: PINCode, file: FileID, kind: PINKind, force: Bool) throws {
+        if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
+        try verifyPIN(current, file: file, kind: kind, force: force)
+        try new.withBytes { try send(.changeReferenceData(newPIN: $0), during: "changing the \(kind.displayName)") }
+    }
+
+    /// Splits a BER-TLV header into the sizes of its tag, its length field and its value.
+    static func tlvHeader(_ bytes: [UInt8], name: String) throws -> (Int, Int, Int) {
+        guard !bytes.isEmpty else { throw CardSessionError.malformedData("\(name) is empty") }
+        var index = 1
+        if bytes[0] & 0x1F == 0x1F {
+            while index < bytes.count, bytes[index] & 0x80 != 0 { index += 1 }
+            index += 1
+        }
+        guard index < bytes.count else { throw CardSessionError.malformedData("\(name) has no TLV length") }
+        let first = Int(bytes[index])
+        if first < 0x80 { return (index, 1, first) }
+        let count = first & 0x7F
+        guard (1...3).contains(count), index + count < bytes.count else {
+            throw CardSessionError.malformedData("\(name) has an unusable TLV length field (\(first))")
+        }
+        let length = bytes[(index + 1)...(index + count)].reduce(0) { $0 << 8 | Int($1) }
+        return (index, 1 + count, length)
+    }
+}

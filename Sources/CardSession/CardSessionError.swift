@@ -1,0 +1,50 @@
+import APDU
+
+/// Why an applet operation failed, with what to do about it. Never carries a PIN.
+public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The card does not have the applet (it is not a My Number card, or not this applet's version).
+    case appletNotFound(applet: String, aid: AID)
+    /// The card answered a command with an error status.
+    case card(StatusWord, during: String)
+    /// A wrong PIN was sent; this many tries remain.
+    case wrongPIN(PINKind, triesLeft: Int)
+    /// The PIN is blocked.
+    case pinBlocked(PINKind)
+    /// The tool refused to send a try that could block the PIN.
+    case lastTryRefused(PINKind)
+    /// The PIN does not have the shape the card requires; it was not sent.
+    case invalidPINFormat(PINKind, reason: String)
+    /// An operation needs a PIN verified first.
+    case pinRequired(PINKind, during: String)
+    /// The card returned data that does not have the expected structure.
+    case malformedData(String)
+
+    public var description: String {
+        switch self {
+        case .appletNotFound(let applet, let aid):
+            "the card has no \(applet) applet (AID \(aid)): is this a My Number card?"
+        case .card(let status, let during):
+            "\(during) failed: \(status.meaning) (\(status.spaced))"
+        case .wrongPIN(let kind, let triesLeft):
+            triesLeft == 0
+                ? "wrong \(kind.displayName); it is now BLOCKED: \(kind.resetAdvice)"
+                : "wrong \(kind.displayName); \(triesLeft) \(triesLeft == 1 ? "try remains — the next wrong PIN blocks it" : "tries remain")"
+        case .pinBlocked(let kind):
+            "the \(kind.displayName) is blocked: \(kind.resetAdvice)"
+        case .lastTryRefused(let kind):
+            "only one try remains for the \(kind.displayName); a wrong PIN now would block it. "
+                + "Nothing was sent to the card. If you are sure of the PIN, run the command again with --force"
+        case .invalidPINFormat(let kind, let reason):
+            "that is not a valid \(kind.displayName): \(reason). It was not sent to the card, no try was used"
+        case .pinRequired(let kind, let during):
+            "\(during) needs the \(kind.displayName) verified first"
+        case .malformedData(let what):
+            "the card returned data in an unexpected form: \(what)"
+        }
+    }
+}
+
+extension StatusWord {
+    /// `"69 82"`.
+    var spaced: String { [sw1, sw2].spacedHexString }
+}
