@@ -93,6 +93,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                // Executables, so that `swift test` builds the binaries these tests run.
+                "mynacard", "mynacard-emulator",
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),

@@ -132,10 +132,11 @@ public final class EmulatedCard: @unchecked Sendable {
         guard case .pin(let value, let maximum, let left) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
         if command.data.isEmpty {
             if verifiedPINs.contains(fid) { return ResponseAPDU(statusWord: .success) }
-            if left == 0 { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+            // A blocked PIN answers the query with 63 C0 (docs/card-facts.md, JPKI AP).
             return ResponseAPDU(statusWord: StatusWord(sw1: 0x63, sw2: 0xC0 | UInt8(left)))
         }
-        guard left > 0 else { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+        // A VERIFY with data against a blocked PIN is refused with 69 84, and costs nothing.
+        guard left > 0 else { return ResponseAPDU(statusWord: .referenceDataNotUsable) }
         if constantTimeEqual(command.data, value) {
             setPIN(applet: applet, fid: fid, value: value, maximum: maximum, left: maximum)
             verifiedPINs.insert(fid)
@@ -152,7 +153,7 @@ public final class EmulatedCard: @unchecked Sendable {
             return ResponseAPDU(statusWord: .commandNotAllowedNoEF)
         }
         guard case .pin(_, let maximum, let left) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
-        guard left > 0 else { return ResponseAPDU(statusWord: .authenticationMethodBlocked) }
+        guard left > 0 else { return ResponseAPDU(statusWord: .referenceDataNotUsable) }
         guard verifiedPINs.contains(fid) else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
         guard !command.data.isEmpty, command.data.count <= 16 else { return ResponseAPDU(statusWord: .wrongLength) }
         setPIN(applet: applet, fid: fid, value: command.data, maximum: maximum, left: maximum)

@@ -1,5 +1,6 @@
 import APDU
 import CPCSCLite
+import Foundation
 
 /// A connection to the card in one PC/SC reader. The card is reset when the connection closes,
 /// so that no verified PIN outlives the program that verified it.
@@ -42,6 +43,11 @@ public final class PCSCCard: CardTransport {
         var responseLength = DWORD(response.count)
         let result = SCardTransmit(handle, protocolControl, command, DWORD(command.count), nil, &response, &responseLength)
         guard result == MYNA_SCARD_S_SUCCESS else { throw failure(result, function: "SCardTransmit") }
+        // A reader that loses the card mid-exchange may report success with no status bytes (vpcd does).
+        guard responseLength >= 2 else {
+            throw cardWentAway() ? CardIOError.cardRemoved(reader: readerName)
+                : CardIOError.protocolViolation("a response of \(responseLength) byte(s), without status bytes")
+        }
         return Array(response.prefix(Int(responseLength)))
     }
 
@@ -66,11 +72,21 @@ public final class PCSCCard: CardTransport {
         return Array(atrBuffer.prefix(Int(atrLength)))
     }
 
+    /// Whether the card has left the reader, giving pcscd up to two seconds to notice (it polls readers).
+    private func cardWentAway() -> Bool {
+        for _ in 0..<20 {
+            if !isCardPresent { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// A failed call usually means the card went away: say so when the reader is now empty.
     private func failure(_ code: LONG, function: String) -> CardIOError {
         let error = PCSCContext.error(code, function: function, reader: readerName)
         switch error {
-        case .cardRemoved, .noCard, .serviceUnavailable, .cardInUse: return error == .noCard(reader: readerName) ? .cardRemoved(reader: readerName) : error
+        case .noCard: return .cardRemoved(reader: readerName)
+        case .cardRemoved, .serviceUnavailable, .cardInUse: return error
         default: return isCardPresent ? error : .cardRemoved(reader: readerName)
         }
     }

@@ -4,7 +4,7 @@ import APDU
 /// (see docs/card-facts.md for sources).
 public enum CardApplet: String, CaseIterable, Sendable {
     /// 公的個人認証AP: JPKI keys, certificates and PINs.
-    case jpki = "JPKI"
+    case jpki = "jpki"
     /// 券面事項入力補助AP: My Number and the 4 basic info as text.
     case textInputAssist = "text"
     /// 券面AP: the card face (photo, images).

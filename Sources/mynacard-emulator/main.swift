@@ -38,6 +38,13 @@ struct EmulatorCommand: ParsableCommand {
     var trace = false
 
     func run() throws {
+        // A parent may have spawned us with termination signals blocked (Foundation's Process passes its
+        // thread's mask on); unblock them, so that SIGTERM and Ctrl-C pull the card out.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         let card: EmulatedCard
         do {
             let loaded = try CardProfile.load(from: URL(fileURLWithPath: profile))

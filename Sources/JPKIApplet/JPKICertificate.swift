@@ -1,0 +1,61 @@
+import APDU
+import CardSession
+import SwiftASN1
+import X509
+
+/// A certificate read from the JPKI applet: the bytes as stored and their parsed form.
+public struct JPKICertificate: Sendable {
+    /// Which certificate it is.
+    public let kind: JPKICertificateKind
+    /// The DER encoding, byte for byte as the card holds it.
+    public let der: [UInt8]
+    /// The parsed certificate.
+    public let certificate: Certificate
+
+    /// Parses `der`.
+    /// - Throws: ``CardSessionError/malformedData(_:)`` when it is not an X.509 certificate.
+    public init(kind: JPKICertificateKind, der: [UInt8]) throws {
+        self.kind = kind
+        self.der = der
+        do {
+            certificate = try Certificate(derEncoded: der)
+        } catch {
+            throw CardSessionError.malformedData("the \(kind.displayName) is not a valid X.509 certificate (\(error))")
+        }
+    }
+
+    /// The certificate in PEM form.
+    public var pem: String {
+        PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
+    }
+
+    /// The serial number as upper-case hex, without leading zero bytes.
+    public var serialHex: String {
+        Array(certificate.serialNumber.bytes.drop { $0 == 0 }).hexString
+    }
+
+    /// The serial number in decimal.
+    public var serialDecimal: String {
+        decimalString(fromBigEndian: Array(certificate.serialNumber.bytes))
+    }
+}
+
+/// Converts an unsigned big-endian integer of any size to decimal text.
+public func decimalString(fromBigEndian bytes: [UInt8]) -> String {
+    var number = Array(bytes.drop { $0 == 0 })
+    if number.isEmpty { return "0" }
+    var digits: [UInt8] = []
+    while !number.isEmpty {
+        var remainder = 0
+        var quotient: [UInt8] = []
+        for byte in number {
+            let value = remainder << 8 | Int(byte)
+            let digit = value / 10
+            remainder = value % 10
+            if !(quotient.isEmpty && digit == 0) { quotient.append(UInt8(digit)) }
+        }
+        digits.append(UInt8(remainder))
+        number = quotient
+    }
+    return String(digits.reversed().map { Character(String($0)) })
+}

@@ -1,0 +1,79 @@
+import APDU
+import CardIO
+import CardSession
+import X509
+
+/// A session with the JPKI (公的個人認証) applet: certificates, PIN counters, PIN verification and
+/// card-side signing. Each method selects what it needs, so calls can come in any order.
+public struct JPKISession {
+    /// The underlying ISO 7816 session.
+    public let session: CardSession
+
+    /// Opens a session on `transport` and selects the JPKI applet.
+    /// - Throws: ``CardSessionError/appletNotFound(applet:aid:)`` when the card has no JPKI applet.
+    public init(transport: any CardTransport) throws {
+        session = CardSession(transport: transport)
+        try session.select(.jpki)
+    }
+
+    /// The token label from EF 0006 (e.g. `JPKIAPICCTOKEN2`), trailing spaces removed.
+    public func tokenLabel() throws -> String {
+        try session.selectFile(JPKIFiles.tokenInfo, name: "the token information")
+        let bytes = try session.readBinary(length: 32, name: "the token information")
+        let label = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        return String(label.reversed().drop { $0 == " " }.reversed())
+    }
+
+    /// Reads a certificate's DER bytes, exactly as stored on the card.
+    /// - Throws: ``CardSessionError/pinRequired(_:during:)`` for the signature certificate when the
+    ///   signing password has not been verified in this session.
+    public func certificateDER(_ kind: JPKICertificateKind) throws -> [UInt8] {
+        do {
+            return try session.readTLVFile(kind.file, name: "the \(kind.displayName)")
+        } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
+            if let pin = kind.requiredPIN { throw CardSessionError.pinRequired(pin, during: "reading the \(kind.displayName)") }
+            throw CardSessionError.card(status, during: during)
+        }
+    }
+
+    /// Reads and parses a certificate.
+    public func certificate(_ kind: JPKICertificateKind) throws -> JPKICertificate {
+        try JPKICertificate(kind: kind, der: certificateDER(kind))
+    }
+
+    /// A JPKI PIN's retry counter, read without spending a try.
+    public func pinStatus(_ kind: PINKind) throws -> PINStatus {
+        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
+        return try session.pinStatus(file, kind: kind)
+    }
+
+    /// Verifies a JPKI PIN with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
+        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
+        try session.verifyPIN(pin, file: file, kind: kind, force: force)
+    }
+
+    /// Changes a JPKI PIN after verifying the current one.
+    public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool = false) throws {
+        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
+        try session.changePIN(current: current, new: new, file: file, kind: kind, force: force)
+    }
+
+    /// Has the card sign `digestInfo` (a DER DigestInfo) with `key`: the card adds PKCS#1 v1.5 padding.
+    /// The key's PIN must have been verified in this session.
+    /// - Returns: the signature, as long as the key's modulus (256 bytes for RSA-2048).
+    public func sign(digestInfo: [UInt8], with key: JPKIKey) throws -> [UInt8] {
+        try session.selectFile(key.file, name: "the \(key.rawValue) key")
+        let response = try session.transport.transmit(.computeDigitalSignature(digestInfo: digestInfo))
+        if response.statusWord == .securityStatusNotSatisfied {
+            throw CardSessionError.pinRequired(key.pin, during: "signing with the \(key.rawValue) key")
+        }
+        guard response.statusWord.isSuccess else {
+            throw CardSessionError.card(response.statusWord, during: "signing with the \(key.rawValue) key")
+        }
+        guard response.data.count >= 128 else {
+            throw CardSessionError.malformedData("a \(response.data.count)-byte signature from the \(key.rawValue) key")
+        }
+        return response.data
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// The foundation, through the real stack: pcscd + vpcd + emulator + the `mynacard` binary.
+@Suite("Readers, info and certificates through pcscd", .serialized)
+struct ReadersAndInfoTests {
+    @Test("the virtual reader is listed with the card's ATR")
+    func readersListed() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let result = try card.run(["readers", "--json"], selectReader: false)
+        #expect(result.exitCode == 0)
+        let readers = try #require(result.json?["readers"] as? [[String: Any]])
+        let reader = try #require(readers.first { $0["name"] as? String == card.readerName })
+        #expect(reader["cardPresent"] as? Bool == true)
+        #expect(reader["atr"] as? String == "3BE000FF8131FE4514")
+    }
+
+    @Test("info reports the ATR, all three applets and the JPKI token label")
+    func info() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let result = try card.run(["info", "--json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect(json["atrMatchesMyNumberCard"] as? Bool == true)
+        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true])
+        #expect(json["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
+    }
+
+    @Test("each free certificate is read byte-identical to the profile", arguments: [
+        ("auth", "jpki/auth-cert.der"), ("auth-ca", "jpki/auth-ca.der"), ("sign-ca", "jpki/sign-ca.der"),
+    ])
+    func certificateIsByteIdentical(which: String, file: String) throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let result = try card.run(["jpki", "cert", which, "--format", "der"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let expected = try Data(contentsOf: card.profileDirectory.appendingPathComponent(file))
+        #expect(result.stdout == expected)
+    }
+
+    @Test("PEM output is the same certificate, and -o writes it to a file")
+    func pemToFile() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("auth-\(UUID()).pem").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try card.run(["jpki", "cert", "auth", "--format", "pem", "-o", path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let pem = try String(contentsOfFile: path, encoding: .utf8)
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let expected = try Data(contentsOf: card.profileDirectory.appendingPathComponent("jpki/auth-cert.der"))
+        #expect(pem.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        #expect(Data(base64Encoded: body) == expected)
+    }
+
+    @Test("the text and JSON forms of a certificate never show its serial number")
+    func certificateSummaryHidesSerial() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let json = try card.run(["jpki", "cert", "auth", "--format", "json"])
+        #expect(json.exitCode == 0)
+        #expect(json.json?["subject"] as? String != nil)
+        #expect(json.json?["serialNumber"] == nil)
+        let text = try card.run(["jpki", "cert", "auth", "--format", "text"])
+        #expect(text.stdoutText.contains("not shown"))
+    }
+
+    @Test("reading retry counters leaves them unchanged")
+    func pinStatusDoesNotSpendTries() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        for _ in 0..<3 {
+            let result = try card.run(["pin", "status", "--json"])
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let pins = try #require(result.json?["pins"] as? [[String: Any]])
+            let auth = try #require(pins.first { $0["pin"] as? String == "auth" })
+            let sign = try #require(pins.first { $0["pin"] as? String == "sign" })
+            #expect(auth["triesLeft"] as? Int == 3)
+            #expect(sign["triesLeft"] as? Int == 5)
+        }
+    }
+}
+
+@Suite("Missing and vanishing cards", .serialized)
+struct MissingCardTests {
+    @Test("an empty reader gives a clear error and exit code 3")
+    func missingCard() throws {
+        try EmulatedCardFixture.requirePCSCService()
+        let result = try EmulatedCardFixture.runMynacard(["info", "--reader", "Virtual PCD 00 01"])
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains("no card in reader \"Virtual PCD 00 01\""))
+    }
+
+    @Test("--wait gives up after its time with a clear error, not a hang")
+    func waitTimesOut() throws {
+        try EmulatedCardFixture.requirePCSCService()
+        let start = Date()
+        let result = try EmulatedCardFixture.runMynacard(["info", "--reader", "Virtual PCD 00 01", "--wait", "1", "--json"], timeout: 20)
+        #expect(result.exitCode == 3)
+        #expect(!result.timedOut)
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "no-card")
+    }
+
+    @Test("an unknown reader name lists the readers that exist")
+    func unknownReader() throws {
+        try EmulatedCardFixture.requirePCSCService()
+        let result = try EmulatedCardFixture.runMynacard(["info", "--reader", "PaSoRi"])
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains("Virtual PCD 00 00"))
+    }
+
+    @Test("a card pulled out mid-read gives a clear error and no hang")
+    func cardPulledMidRead() throws {
+        // Selecting the applet and the file and the first chunk take 4 APDUs; the certificate needs more.
+        let card = try EmulatedCardFixture(pullAfter: 5)
+        defer { card.stop() }
+        let result = try card.run(["jpki", "cert", "auth", "--format", "der"], timeout: 30)
+        #expect(!result.timedOut)
+        #expect(result.exitCode == 4 || result.exitCode == 3, "exit \(result.exitCode): \(result.stderr)")
+        #expect(result.stderr.contains("removed") || result.stderr.contains("no card"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}
