@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// Which reader to use and how long to wait for a card.
 struct CardOptions: ParsableArguments {
-    @Option(name: .long, help: "Reader to use: its name, a part of it, or its index from `mynacard readers`.")
+    @Option(name: .long, help: "Reader to use: its name, a part of it, or its index from `mynacard readers` (default: $MYNACARD_READER, else the first reader with a card).")
     var reader: String?
 
     @Option(name: .long, help: ArgumentHelp("Wait up to this many seconds for a card to be inserted.", valueName: "seconds"))

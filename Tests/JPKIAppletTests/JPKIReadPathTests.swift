@@ -1,0 +1,101 @@
+import CardEmulator
+import CardSession
+import Foundation
+import JPKIApplet
+import Testing
+
+/// The JPKI session on the in-memory emulated card.
+@Suite("JPKI read path")
+struct JPKIReadPathTests {
+    static let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures/profiles")
+
+    func transport(_ profile: String = "healthy") throws -> EmulatedCardTransport {
+        EmulatedCardTransport(card: EmulatedCard(profile: try CardProfile.load(from: Self.profiles.appendingPathComponent(profile))))
+    }
+
+    func pin(_ text: String) -> PINCode {
+        var bytes = Array(text.utf8)
+        return PINCode(consuming: &bytes)
+    }
+
+    @Test("the token label is JPKIAPICCTOKEN2")
+    func tokenLabel() throws {
+        #expect(try JPKISession(transport: transport()).tokenLabel() == "JPKIAPICCTOKEN2")
+    }
+
+    @Test("certificates read byte-identical to the profile and parse", arguments: JPKICertificateKind.allCases.filter { $0 != .signing })
+    func certificates(kind: JPKICertificateKind) throws {
+        let files: [JPKICertificateKind: String] = [.authentication: "auth-cert.der", .authenticationCA: "auth-ca.der", .signingCA: "sign-ca.der"]
+        let certificate = try JPKISession(transport: transport()).certificate(kind)
+        let expected = try Data(contentsOf: Self.profiles.appendingPathComponent("healthy/jpki/" + files[kind]!))
+        #expect(certificate.der == [UInt8](expected))
+    }
+
+    @Test("the signature certificate asks for the signing PIN first")
+    func signCertificateNeedsPIN() throws {
+        let jpki = try JPKISession(transport: transport())
+        #expect(throws: CardSessionError.pinRequired(.jpkiSigning, during: "reading the signature certificate (署名用電子証明書)")) {
+            try jpki.certificate(.signing)
+        }
+        try jpki.verify(.jpkiSigning, pin: pin("ABC123"))
+        #expect(try jpki.certificate(.signing).certificate.subject.description.contains("C=JP"))
+    }
+
+    @Test("reading the retry counters spends no try")
+    func countersAreFree() throws {
+        let jpki = try JPKISession(transport: transport())
+        for _ in 0..<5 {
+            #expect(try jpki.pinStatus(.jpkiAuthentication) == .remaining(3))
+            #expect(try jpki.pinStatus(.jpkiSigning) == .remaining(5))
+        }
+    }
+
+    @Test("a wrong auth PIN leaves two tries")
+    func wrongPIN() throws {
+        let jpki = try JPKISession(transport: transport())
+        #expect(throws: CardSessionError.wrongPIN(.jpkiAuthentication, triesLeft: 2)) { try jpki.verify(.jpkiAuthentication, pin: pin("9999")) }
+        #expect(try jpki.pinStatus(.jpkiAuthentication) == .remaining(2))
+    }
+
+    @Test("with one try left the guard refuses without sending the PIN")
+    func lastTryRefused() throws {
+        let transport = try transport("last-try")
+        let jpki = try JPKISession(transport: transport)
+        #expect(throws: CardSessionError.lastTryRefused(.jpkiAuthentication)) { try jpki.verify(.jpkiAuthentication, pin: pin("9999")) }
+        #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
+        #expect(try jpki.pinStatus(.jpkiAuthentication) == .remaining(1))
+    }
+
+    @Test("with --force the last try is sent")
+    func lastTryForced() throws {
+        let jpki = try JPKISession(transport: transport("last-try"))
+        try jpki.verify(.jpkiAuthentication, pin: pin(String(cString: "1234")), force: true)
+        #expect(try jpki.pinStatus(.jpkiAuthentication) == .verified)
+    }
+
+    @Test("a blocked PIN is reported as blocked and nothing is sent")
+    func blocked() throws {
+        let transport = try transport("blocked-pin")
+        let jpki = try JPKISession(transport: transport)
+        #expect(throws: CardSessionError.pinBlocked(.jpkiAuthentication)) { try jpki.verify(.jpkiAuthentication, pin: pin("1234"), force: true) }
+        #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
+    }
+
+    @Test("a PIN of the wrong shape never reaches the card", arguments: ["123", "12345", "12a4", "abc123"])
+    func badFormat(text: String) throws {
+        let transport = try transport()
+        let jpki = try JPKISession(transport: transport)
+        let kind: PINKind = text.count == 6 ? .jpkiSigning : .jpkiAuthentication
+        #expect(throws: CardSessionError.self) { try jpki.verify(kind, pin: pin(text)) }
+        #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
+    }
+
+    @Test("a PIN never shows in its descriptions")
+    func pinRedacted() {
+        let secret = pin("1234")
+        #expect("\(secret)" == "PIN(redacted)")
+        #expect(String(reflecting: secret) == "PIN(redacted)")
+        #expect(!"\(CardSessionError.wrongPIN(.jpkiAuthentication, triesLeft: 2))".contains("1234"))
+    }
+}

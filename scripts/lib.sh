@@ -1,0 +1,54 @@
+# Shared by scripts/run and scripts/test: system packages, pcscd with the virtual reader, the build.
+# shellcheck shell=bash
+
+# Debian packages the tool, its tests and its emulator need.
+MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "need root for: $*" >&2; return 1
+    fi
+}
+
+# Installs whichever of the packages are missing (apt-get update first, as a fresh machine needs).
+install_packages() {
+    local missing=()
+    for package in "${MYNACARD_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "==> installing ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# Puts the Swift toolchain on PATH (it lives in /opt/swift on our machines).
+find_swift() {
+    if ! command -v swift >/dev/null && [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH; fi
+    command -v swift >/dev/null || { echo "Swift 6 is needed: https://www.swift.org/install/linux/" >&2; return 1; }
+}
+
+# Whether pcscd answers and lists vpcd's virtual reader.
+pcscd_has_virtual_reader() {
+    timeout 10 opensc-tool --list-readers 2>/dev/null | grep -q "Virtual PCD 00 00"
+}
+
+# Starts pcscd unless one with the virtual reader already runs (e.g. under systemd).
+start_pcscd() {
+    if pcscd_has_virtual_reader; then return 0; fi
+    if pgrep -x pcscd >/dev/null; then
+        echo "==> restarting pcscd so that it loads the virtual reader driver"
+        as_root pkill -x pcscd || true
+        sleep 1
+    fi
+    echo "==> starting pcscd"
+    as_root mkdir -p /run/pcscd
+    as_root pcscd
+    for _ in $(seq 1 50); do
+        pcscd_has_virtual_reader && return 0
+        sleep 0.2
+    done
+    echo "pcscd started but shows no virtual reader (is vsmartcard-vpcd installed?)" >&2
+    return 1
+}
