@@ -62,7 +62,7 @@ struct LoginAndPINTests {
         try Data("a".utf8).write(to: file)
         let withNew = try card.run(["jpki", "sign", "--key", "sign", file.path, "--format", "base64", "--pin-stdin"], input: "NEWPASS42\n")
         #expect(withNew.exitCode == 0, "\(withNew.stderr)")
-        let withOld = try card.run(["jpki", "sign", "--key", "sign", file.path, "--pin-stdin", "--json"], input: card.pin("sign") + "\n")
+        let withOld = try card.run(["jpki", "sign", "--key", "sign", file.path, "--pin-stdin", "--format", "json"], input: card.pin("sign") + "\n")
         #expect(withOld.exitCode == 2)
         #expect((withOld.json?["error"] as? [String: Any])?["kind"] as? String == "pin-wrong")
         let badShape = try card.run(["pin", "change", "auth", "--pin-stdin"], input: card.pin("auth") + "\n12345\n")

@@ -66,7 +66,8 @@ struct PINGuardTests {
             results.append((name, try card.run(arguments, input: input, environment: env)))
         }
         let sigPath = dir.appendingPathComponent("doc.sig").path
-        try run("sign auth stdin", ["jpki", "sign", "--key", "auth", file.path, "-o", sigPath, "--pin-stdin"], input: auth + "\n")
+        try run("sign auth stdin", ["jpki", "sign", "--key", "auth", file.path, "--format", "base64", "--pin-stdin"], input: auth + "\n")
+        try run("sign sign stdin", ["jpki", "sign", "--key", "sign", file.path, "-o", sigPath, "--pin-stdin"], input: sign + "\n")
         try run("sign sign env json", ["jpki", "sign", "--key", "sign", "--format", "json", file.path, "--pin-env", "P"], env: ["P": sign])
         try run("sign cms stdin", ["jpki", "sign", "--key", "sign", "--cms", "--chain", "--format", "base64", file.path, "--pin-stdin"], input: sign + "\n")
         try run("verify from card", ["jpki", "verify", "--signature", sigPath, "--from-card", "sign", file.path, "--pin-env", "P", "--json"], env: ["P": sign])
@@ -82,7 +83,7 @@ struct PINGuardTests {
         try run("missing new pin", ["pin", "change", "auth", "--pin-stdin"], input: "\(auth)\n")
         try run("unreadable file", ["jpki", "sign", "--key", "auth", "/nonexistent/file", "--pin-stdin"], input: auth + "\n")
         let expectedExit: [String: Int32] = [
-            "sign auth stdin": 0, "sign sign env json": 0, "sign cms stdin": 0, "verify from card": 0, "login env": 0, "login stdin": 0,
+            "sign auth stdin": 0, "sign sign stdin": 0, "sign sign env json": 0, "sign cms stdin": 0, "verify from card": 0, "login env": 0, "login stdin": 0,
             "pin change": 0, "pin change back": 0, "wrong auth": 2, "bad shape env": 2, "bad shape": 2, "bad new pin": 2,
             "missing new pin": 5, "unreadable file": 5,
         ]
