@@ -77,7 +77,13 @@ struct JPKISignCommand: ParsableCommand {
                 let handle = try InputFiles.handle(path)
                 if files.count > 1 { Output.message("hashing \(path) (\(index + 1)/\(files.count))") }
                 do {
-                    digests.append(try hash.hash(reading: handle))
+                    var reported: UInt64 = 0
+                    digests.append(try hash.hash(reading: handle) { done in
+                        // Large inputs: a line every 256 MiB, so a long wait is visibly not a hang.
+                        guard done - reported >= 256 << 20 else { return }
+                        reported = done
+                        Output.message("hashing \(path): \(done >> 20) MiB")
+                    })
                 } catch {
                     throw InputError.cannotRead(path: path, reason: error.localizedDescription)
                 }

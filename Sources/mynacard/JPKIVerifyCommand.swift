@@ -83,9 +83,10 @@ struct JPKIVerifyCommand: ParsableCommand {
             } else {
                 let algorithm = hash ?? fileHash ?? .sha256
                 let digest = try hashFile(with: algorithm)
-                let verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate!)
+                guard let certificate else { throw ValidationError("a bare signature needs the signer's certificate: --cert FILE or --from-card auth|sign") }
+                let verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate)
                 report = Report(valid: verdict.isValid, reason: reason(verdict), format: "pkcs1", hash: algorithm.rawValue, file: file,
-                                signer: certificate?.subject.description, signingTime: nil, certificateSource: source)
+                                signer: certificate.subject.description, signingTime: nil, certificateSource: source)
             }
             if outputOptions.json {
                 try Output.json(report)

@@ -33,6 +33,10 @@ struct LoginAndPINTests {
         #expect(object["algorithm"] as? String == "sha256WithRSAEncryption")
         #expect(object["serial"] as? String == "0A2159DFAB3B66834DA90FF49DF8BD10C056136F")
         #expect(Data(base64Encoded: object["challenge"] as? String ?? "") == Data((0..<16).map { UInt8($0 * 0x11) }))
+        let fromStdin = try card.run(["jpki", "login", "--challenge", "-", "--pin-env", "AUTH_PIN"], input: "raw challenge",
+                                     environment: ["AUTH_PIN": card.pin("auth")])
+        #expect(fromStdin.exitCode == 0, "\(fromStdin.stderr)")
+        #expect(fromStdin.json?["challenge"] as? String == Data("raw challenge".utf8).base64EncodedString())
         let ca = card.profileDirectory.appendingPathComponent("jpki/auth-ca.pem").path
         let accepted = try EmulatedCardFixture.runMynacard(["jpki", "login-verify", bundle, "--ca", ca, "--challenge", challenge, "--at", "2026-06-01"])
         #expect(accepted.exitCode == 0, "\(accepted.allOutput)")
