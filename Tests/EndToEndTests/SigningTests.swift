@@ -105,6 +105,27 @@ struct SigningTests {
         #expect(oursRejected.stdoutText.contains("INVALID"))
     }
 
+    @Test("standard input can be signed, and a file that is not a CMS signature is reported as bad input (exit 5)")
+    func stdinAndBadCMS() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sign = try card.run(["jpki", "sign", "--key", "auth", "--format", "base64", "-", "--pin-env", "P"], input: "piped data",
+                                environment: ["P": card.pin("auth")])
+        #expect(sign.exitCode == 0, "\(sign.stderr)")
+        let sig = dir.appendingPathComponent("piped.b64")
+        try sign.stdout.write(to: sig)
+        let data = dir.appendingPathComponent("piped.txt")
+        try Data("piped data".utf8).write(to: data)
+        let cert = card.profileDirectory.appendingPathComponent("jpki/auth-cert.der").path
+        let verify = try EmulatedCardFixture.runMynacard(["jpki", "verify", "--signature", sig.path, "--cert", cert, data.path])
+        #expect(verify.exitCode == 0, "\(verify.allOutput)")
+        let notCMS = try EmulatedCardFixture.runMynacard(["jpki", "verify", "--cms", "--signature", sig.path, data.path, "--json"])
+        #expect(notCMS.exitCode == 5)
+        #expect((notCMS.json?["error"] as? [String: Any])?["kind"] as? String == "input-error")
+    }
+
     @Test("verify --from-card checks a signature against the certificate on the card")
     func verifyFromCard() throws {
         let card = try EmulatedCardFixture()
