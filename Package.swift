@@ -96,6 +96,7 @@ let package = Package(
                 // Executables, so that `swift test` builds the binaries these tests run.
                 "mynacard", "mynacard-emulator",
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

@@ -3,6 +3,7 @@ import ArgumentParser
 import CardIO
 import CardSession
 import Foundation
+import JPKIApplet
 
 /// How a failed command ends: a plain-language message on standard error, the same as JSON on standard
 /// output when `--json` was asked for, and a documented exit code.
@@ -63,6 +64,7 @@ enum Failure {
             }
         case is PINInputError: return ("pin-input", 5)
         case is InputError: return ("input-error", 5)
+        case is CMSFormatError: return ("input-error", 5)
         case is APDUError: return ("card-data-malformed", 4)
         default: return ("error", 4)
         }

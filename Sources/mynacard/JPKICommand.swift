@@ -5,6 +5,9 @@ struct JPKICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jpki",
         abstract: "Certificates, signatures and login with the JPKI (公的個人認証) applet.",
-        subcommands: [JPKICertCommand.self]
+        subcommands: [
+            JPKICertCommand.self, JPKISerialCommand.self, JPKISignCommand.self, JPKIVerifyCommand.self,
+            JPKILoginCommand.self, JPKILoginVerifyCommand.self,
+        ]
     )
 }

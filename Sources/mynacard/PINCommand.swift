@@ -5,6 +5,6 @@ struct PINCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
         abstract: "PIN retry counters and PIN changes.",
-        subcommands: [PINStatusCommand.self]
+        subcommands: [PINStatusCommand.self, PINChangeCommand.self]
     )
 }

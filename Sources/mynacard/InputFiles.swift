@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import JPKIApplet
+import X509
+
+extension JPKIKey: ExpressibleByArgument {}
+extension JPKIHashAlgorithm: ExpressibleByArgument {}
+
+/// Reading the user's files: whole small ones (certificates, signatures), or handles for streaming.
+enum InputFiles {
+    /// Opens `path` for reading, or standard input for "-".
+    static func handle(_ path: String) throws -> FileHandle {
+        if path == "-" { return FileHandle.standardInput }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw InputError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        return handle
+    }
+
+    /// Reads a small file whole (or standard input for "-").
+    static func bytes(_ path: String) throws -> [UInt8] {
+        do {
+            return Array(try handle(path).readToEnd() ?? Data())
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError.cannotRead(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Loads a certificate from a PEM or DER file.
+    static func certificate(_ path: String) throws -> Certificate {
+        let bytes = try bytes(path)
+        do {
+            if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+                return try Certificate(pemEncoded: text)
+            }
+            return try Certificate(derEncoded: bytes)
+        } catch {
+            throw InputError.invalid("\(path) is not an X.509 certificate in PEM or DER form")
+        }
+    }
+
+    /// The bytes of a signature file: raw binary, base64 text, or the JSON `jpki sign --format json` writes
+    /// (its `signature` field; its `hash` is returned too).
+    static func signature(_ path: String) throws -> (bytes: [UInt8], hash: JPKIHashAlgorithm?) {
+        let bytes = try bytes(path)
+        if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+           let text = object["signature"] as? String, let decoded = Data(base64Encoded: text) {
+            return (Array(decoded), (object["hash"] as? String).flatMap(JPKIHashAlgorithm.init(rawValue:)))
+        }
+        if let text = String(bytes: bytes, encoding: .ascii) {
+            let compact = text.filter { !$0.isWhitespace }
+            if !compact.isEmpty, let decoded = Data(base64Encoded: compact) { return (Array(decoded), nil) }
+        }
+        return (bytes, nil)
+    }
+}
+
+/// Bytes given on the command line as hex or base64.
+func decodeHexOrBase64(_ text: String) -> [UInt8]? {
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    if !trimmed.isEmpty, trimmed.count % 2 == 0, trimmed.allSatisfy(\.isHexDigit) {
+        var bytes: [UInt8] = []
+        var index = trimmed.startIndex
+        while index < trimmed.endIndex {
+            let next = trimmed.index(index, offsetBy: 2)
+            bytes.append(UInt8(trimmed[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
+    }
+    return Data(base64Encoded: trimmed).map(Array.init).flatMap { $0.isEmpty ? nil : $0 }
+}
