@@ -2,6 +2,7 @@ import APDU
 import ArgumentParser
 import CardIO
 import CardSession
+import CardImages
 import Foundation
 
 /// How a failed command ends: a plain-language message on standard error, the same as JSON on standard
@@ -64,6 +65,7 @@ enum Failure {
         case is PINInputError: return ("pin-input", 5)
         case is InputError: return ("input-error", 5)
         case is APDUError: return ("card-data-malformed", 4)
+        case is ImageError: return ("image-decode-failed", 4)
         default: return ("error", 4)
         }
     }
