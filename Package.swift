@@ -117,7 +117,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator",
+                "mynacard", "mynacard-emulator", "CZlib",
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),

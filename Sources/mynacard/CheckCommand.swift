@@ -92,7 +92,7 @@ struct CheckCommand: ParsableCommand {
             default: .ok
             }
             let detail = "\(counter.kind.displayName): " + (counter.status.map { "\($0)" } ?? "counter cannot be read")
-                + (counter.warning.map { " — " + $0 } ?? "")
+                + (counter.status == .blocked ? " — " + counter.kind.resetAdvice : counter.status == .remaining(1) ? " — one wrong PIN will block it" : "")
             add("pin-\(counter.kind.rawValue)", status, detail)
         }
 
