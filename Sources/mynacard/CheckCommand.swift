@@ -97,9 +97,15 @@ struct CheckCommand: ParsableCommand {
         }
 
         if text && present[.textInputAssist] == true {
-            let textAP = try TextAPSession(transport: transport)
-            try textAP.verifyPIN(try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): "), force: pinInput.force)
-            let data = try textAP.readAll(root: root)
+            let data: TextAPData
+            do {
+                let textAP = try TextAPSession(transport: transport)
+                try textAP.verifyPIN(try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): "), force: pinInput.force)
+                data = try textAP.readAll(root: root)
+            } catch let error as CardSessionError {
+                add("text-data", .fail, "the text data could not be checked: \(error)")
+                return items
+            }
             add("text-check-digit", data.myNumber.hasValidCheckDigit ? .ok : .fail,
                 data.myNumber.hasValidCheckDigit ? "the My Number's check digit is right" : "the My Number's check digit is WRONG")
             let status: Item.Status = switch data.authenticity.result {

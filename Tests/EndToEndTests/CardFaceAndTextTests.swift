@@ -147,6 +147,32 @@ struct CheckTests {
         ]))
     }
 
+    @Test("without a root key the text data cannot be fully checked, so the card is not all green")
+    func noRootIsNotGreen() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let result = try card.run(["check", "--text", "--pin-stdin", "--json"], input: card.pin("text") + "\n")
+        #expect(result.exitCode == 1)
+        let checks = try #require(result.json?["checks"] as? [[String: Any]])
+        let item = try #require(checks.first { $0["id"] as? String == "text-authenticity" })
+        #expect(item["status"] as? String == "warning")
+        #expect((item["detail"] as? String)?.contains("no root key") == true)
+        #expect(checks.first { $0["id"] as? String == "text-check-digit" }?["status"] as? String == "ok")
+    }
+
+    @Test("a wrong text PIN during the check is reported as a failed line, not a crash")
+    func wrongTextPINInCheck() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let result = try card.run(["check", "--text", "--pin-stdin", "--json"], input: "9173\n")
+        #expect(result.exitCode == 1)
+        let checks = try #require(result.json?["checks"] as? [[String: Any]])
+        let item = try #require(checks.first { $0["id"] as? String == "text-data" })
+        #expect(item["status"] as? String == "fail")
+        #expect((item["detail"] as? String)?.contains("2 tries remain") == true)
+        #expect(!result.allOutput.contains("9173"))
+    }
+
     @Test("red with a reason", arguments: [
         ("blocked-pin", [] as [String], "pin-auth", "BLOCKED"),
         ("expired-cert", [], "cert-auth", "EXPIRED"),

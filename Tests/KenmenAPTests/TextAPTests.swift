@@ -113,6 +113,20 @@ struct TextAPTests {
         }
     }
 
+    @Test("a My Number with a wrong check digit is reported, and fails its signed hash")
+    func wrongCheckDigitOnCard() throws {
+        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
+        let text = try #require(profile.applets.firstIndex { $0.aid == CardApplet.textInputAssist.aid })
+        let file = FileID(0x0001)
+        profile.applets[text].files[file]?.content = .binary([0xFF, 0x10, 0x0C] + Array("123456789011".utf8) + [0xFF, 0xFF])
+        let session = try TextAPSession(transport: EmulatedCardTransport(card: EmulatedCard(profile: profile)))
+        try session.verifyPIN(pin("1234"))
+        let data = try session.readAll(root: textRoot)
+        #expect(!data.myNumber.hasValidCheckDigit)
+        #expect(!data.authenticity.myNumberHashMatches)
+        #expect(data.authenticity.result.code == "not-genuine")
+    }
+
     @Test("a root that did not sign the card's key certificate makes the data not genuine")
     func wrongRoot() throws {
         let faceRoot = try rootPublicKey(pem: String(contentsOf: fixtures.appendingPathComponent("ca/face-root.pem"), encoding: .utf8))
