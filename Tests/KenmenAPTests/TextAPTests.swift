@@ -79,6 +79,20 @@ struct TextAPTests {
         #expect(try text.pinStatus() == .remaining(2))
     }
 
+    @Test("with one try left the text PIN is not sent unless forced")
+    func lastTryGuard() throws {
+        let transport = try emulatedCard()
+        let text = try TextAPSession(transport: transport)
+        for left in [2, 1] {
+            #expect(throws: CardSessionError.wrongPIN(.textInputAssist, triesLeft: left)) { try text.verifyPIN(pin("9999")) }
+        }
+        let sent = transport.sentCommands.count
+        #expect(throws: CardSessionError.lastTryRefused(.textInputAssist)) { try text.verifyPIN(pin("1234")) }
+        #expect(!transport.sentCommands.dropFirst(sent).contains { $0.count > 5 && $0[1] == 0x20 }, "no PIN was sent")
+        try text.verifyPIN(pin("1234"), force: true)
+        #expect(try text.myNumber().digits == "123456789018")
+    }
+
     @Test("healthy data is genuine against the test root")
     func genuine() throws {
         let text = try TextAPSession(transport: emulatedCard())
