@@ -22,6 +22,20 @@ let package = Package(
             pkgConfig: "libpcsclite",
             providers: [.apt(["libpcsclite-dev"])]
         ),
+        // OpenJPEG, for decoding the card-face photo (JPEG 2000). Debian: libopenjp2-7-dev.
+        .systemLibrary(
+            name: "COpenJPEG",
+            pkgConfig: "libopenjp2",
+            providers: [.apt(["libopenjp2-7-dev"])]
+        ),
+        // zlib, for the PNG writer's deflate stream. Debian: zlib1g-dev.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Image formats of the card face: JPEG 2000 decoding (OpenJPEG) and a small PNG writer.
+        .target(name: "CardImages", dependencies: ["COpenJPEG", "CZlib"]),
         // Bytes ⇄ commands, responses, status words, TLV. No I/O.
         .target(name: "APDU"),
         // Talking to a card: the CardTransport abstraction and its PC/SC implementation.
@@ -69,11 +83,12 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "APDUTests", dependencies: ["APDU"]),
@@ -91,10 +106,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "KenmenAPTests",
+            dependencies: [
+                "APDU", "CardIO", "CardSession", "KenmenAP", "CardEmulator", "CardImages", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator",
+                "mynacard", "mynacard-emulator", "CZlib",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -8,7 +8,8 @@ public enum PINKind: String, CaseIterable, Sendable, Codable {
     case textInputAssist = "text"
     /// 券面AP PIN-A: the 12-digit My Number printed on the card's back.
     case faceMyNumber = "face-a"
-    /// 券面AP PIN-B: birth date (YYMMDD), expiry year (YYYY) and the 4-digit security code, 14 digits.
+    /// 券面AP PIN-B (照合番号B): birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → `020101`), the card's
+    /// expiry year (YYYY, Gregorian) and the 4-digit security code: 14 digits.
     case faceBirthExpiryCode = "face-b"
 
     /// The name a user knows the PIN by.
@@ -18,7 +19,7 @@ public enum PINKind: String, CaseIterable, Sendable, Codable {
         case .jpkiSigning: "signing password (署名用パスワード)"
         case .textInputAssist: "text applet PIN (券面事項入力補助用暗証番号)"
         case .faceMyNumber: "card-face PIN-A (My Number)"
-        case .faceBirthExpiryCode: "card-face PIN-B (birth date + expiry year + security code)"
+        case .faceBirthExpiryCode: "card-face PIN-B (era birth date YYMMDD + expiry year + security code)"
         }
     }
 

@@ -2,6 +2,7 @@ import APDU
 import ArgumentParser
 import CardIO
 import CardSession
+import CardImages
 import Foundation
 import JPKIApplet
 
@@ -66,6 +67,7 @@ enum Failure {
         case is InputError: return ("input-error", 5)
         case is CMSFormatError: return ("input-error", 5)
         case is APDUError: return ("card-data-malformed", 4)
+        case is ImageError: return ("image-decode-failed", 4)
         default: return ("error", 4)
         }
     }

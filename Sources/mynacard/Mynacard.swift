@@ -18,6 +18,9 @@ struct Mynacard: ParsableCommand {
             InfoCommand.self,
             JPKICommand.self,
             PINCommand.self,
+            TextCommand.self,
+            FaceCommand.self,
+            CheckCommand.self,
         ]
     )
 }

@@ -1,12 +1,15 @@
 import ArgumentParser
+import CardIO
 import CardSession
 import JPKIApplet
+import KenmenAP
 
 /// `mynacard pin status`: every PIN's retry counter, read without spending a try.
 struct PINStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show how many tries each PIN has left (reading this never uses a try)."
+        abstract: "Show how many tries each PIN has left (reading this never uses a try).",
+        discussion: "Covers the JPKI PINs, the text applet PIN and the card-face PIN-A and PIN-B."
     )
 
     @OptionGroup var card: CardOptions
@@ -15,6 +18,7 @@ struct PINStatusCommand: ParsableCommand {
     struct Report: Encodable {
         struct Entry: Encodable {
             var pin: String
+            var applet: String
             var name: String
             var status: String
             var triesLeft: Int?
@@ -25,25 +29,65 @@ struct PINStatusCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let statuses = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                return try JPKIFiles.pins.map { ($0, try jpki.pinStatus($0)) }
-            }
-            let report = Report(pins: statuses.map { kind, status in
-                let word = switch status {
-                case .verified: "verified"
-                case .blocked: "blocked"
-                case .remaining(let left): left == 1 ? "last-try" : "ok"
-                }
-                return .init(pin: kind.rawValue, name: kind.displayName, status: word, triesLeft: status.triesLeft, maximumTries: kind.maximumTries)
+            let statuses = try withCard(card) { transport in try Self.readAll(transport) }
+            let report = Report(pins: statuses.map { entry in
+                .init(pin: entry.kind.rawValue, applet: entry.applet.rawValue, name: entry.kind.displayName, status: entry.word,
+                      triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
             })
             if output.json { return try Output.json(report) }
-            for (kind, status) in statuses {
-                var line = "\(kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(kind.displayName): \(status)"
-                if status == .remaining(1) { line += "  ⚠ one wrong PIN will block it" }
-                if status == .blocked { line += "  ⚠ " + kind.resetAdvice }
-                Output.line(line)
+            for entry in statuses {
+                Output.line("\(entry.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(entry.kind.displayName): "
+                            + (entry.status.map { "\($0)" } ?? "cannot be read on this card") + (entry.warning.map { "  ⚠ " + $0 } ?? ""))
             }
         }
+    }
+
+    /// One PIN's counter; `status` is `nil` when the card does not answer a retry query for it.
+    struct Counter {
+        var kind: PINKind
+        var applet: CardApplet
+        var status: PINStatus?
+
+        /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
+        var word: String {
+            switch status {
+            case nil: "unknown"
+            case .verified: "verified"
+            case .blocked: "blocked"
+            case .remaining(let left): left == 1 ? "last-try" : "ok"
+            }
+        }
+
+        /// What to tell the user when the PIN is blocked or one wrong try away from it.
+        var warning: String? {
+            switch status {
+            case .remaining(1): "one wrong PIN will block it"
+            case .blocked: "BLOCKED: " + kind.resetAdvice
+            default: nil
+            }
+        }
+    }
+
+    /// Every PIN counter of every applet present on the card.
+    static func readAll(_ transport: any CardTransport) throws -> [Counter] {
+        let jpki = try JPKISession(transport: transport)
+        var counters = try JPKIFiles.pins.map { Counter(kind: $0, applet: .jpki, status: try jpki.pinStatus($0)) }
+        let session = CardSession(transport: transport)
+        if try session.hasApplet(CardApplet.textInputAssist.aid) {
+            let text = try TextAPSession(transport: transport)
+            counters.append(Counter(kind: .textInputAssist, applet: .textInputAssist, status: try queryable { try text.pinStatus() }))
+        }
+        if try session.hasApplet(CardApplet.cardFace.aid) {
+            let face = try FaceAPSession(transport: transport)
+            for kind in FaceAPFiles.pins {
+                counters.append(Counter(kind: kind, applet: .cardFace, status: try queryable { try face.pinStatus(kind) }))
+            }
+        }
+        return counters
+    }
+
+    /// A counter, or `nil` when the card answers the retry query with an error status instead.
+    private static func queryable(_ body: () throws -> PINStatus) throws -> PINStatus? {
+        do { return try body() } catch CardSessionError.card { return nil }
     }
 }

@@ -1,0 +1,47 @@
+import APDU
+import CardSession
+
+/// The card face from the 券面AP's EF 0002: what is printed on the card, as data and images.
+public struct CardFace: Sendable {
+    /// 生年月日.
+    public let birthDate: CardDate
+    /// 性別.
+    public let sex: Sex
+    /// 有効期限 (the card's expiry date).
+    public let expiryDate: CardDate
+    /// 氏名 as printed: a PNG image.
+    public let nameImage: [UInt8]
+    /// 住所 as printed: a PNG image.
+    public let addressImage: [UInt8]
+    /// 顔写真: the photo, JPEG 2000 in a JP2 container, as stored.
+    public let photo: [UInt8]
+    /// セキュリティコード as printed: a PNG image.
+    public let securityCodeImage: [UInt8]
+
+    /// Parses EF 0002 (`FF20 { DF21 offsets, DF22 birth date, DF23 sex, DF24 key, DF25 name, DF26 address,
+    /// DF27 photo, DF28 signature, DF29 expiry, DF2A security code }`).
+    public init(file bytes: [UInt8]) throws {
+        func bad(_ why: String) -> CardSessionError { .malformedData("the card-face file (EF 0002) \(why)") }
+        let outer: TLV
+        do { outer = try TLV.parseFirst(bytes).0 } catch { throw bad("is not TLV data: \(error)") }
+        guard outer.tag == 0xFF20 else { throw bad("does not start with FF20") }
+        let inner: [TLV]
+        do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
+        func value(_ tag: UInt32, _ what: String) throws -> [UInt8] {
+            guard let object = inner.first(tag: tag), !object.value.isEmpty else { throw bad("has no \(what)") }
+            return object.value
+        }
+        func date(_ tag: UInt32, _ what: String) throws -> CardDate {
+            guard let date = CardDate(String(decoding: try value(tag, what), as: UTF8.self)) else { throw bad("has a \(what) that is not YYYYMMDD") }
+            return date
+        }
+        birthDate = try date(0xDF22, "birth date (DF22)")
+        guard let sex = Sex(rawValue: String(decoding: try value(0xDF23, "sex (DF23)"), as: UTF8.self)) else { throw bad("has an unknown sex code") }
+        self.sex = sex
+        nameImage = try value(0xDF25, "name image (DF25)")
+        addressImage = try value(0xDF26, "address image (DF26)")
+        photo = try value(0xDF27, "photo (DF27)")
+        expiryDate = try date(0xDF29, "expiry date (DF29)")
+        securityCodeImage = try value(0xDF2A, "security code image (DF2A)")
+    }
+}

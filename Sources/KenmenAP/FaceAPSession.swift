@@ -1,0 +1,51 @@
+import APDU
+import CardIO
+import CardSession
+
+/// A session with the 券面AP (card-face applet). Each method selects what it needs.
+public struct FaceAPSession {
+    /// The underlying ISO 7816 session.
+    public let session: CardSession
+
+    /// Opens a session on `transport` and selects the card-face applet.
+    public init(transport: any CardTransport) throws {
+        session = CardSession(transport: transport)
+        try session.select(.cardFace)
+    }
+
+    /// A card-face PIN's retry counter (``PINKind/faceMyNumber`` or ``PINKind/faceBirthExpiryCode``), read without spending a try.
+    public func pinStatus(_ kind: PINKind) throws -> PINStatus {
+        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
+        return try session.pinStatus(file, kind: kind)
+    }
+
+    /// Verifies PIN-A (the My Number) or PIN-B with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
+        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
+        try session.verifyPIN(pin, file: file, kind: kind, force: force)
+    }
+
+    /// The card face. Needs PIN-A or PIN-B verified.
+    public func cardFace() throws -> CardFace {
+        try CardFace(file: protected(.faceBirthExpiryCode) { try session.readTLVFile(FaceAPFiles.cardFace, name: "the card face") })
+    }
+
+    /// The My Number as printed: a PNG image. Needs PIN-A verified (PIN-B does not open it).
+    public func myNumberImage() throws -> [UInt8] {
+        let file = try protected(.faceMyNumber) { try session.readTLVFile(FaceAPFiles.myNumberImage, name: "the My Number image") }
+        let outer: TLV
+        do { outer = try TLV.parseFirst(file).0 } catch {
+            throw CardSessionError.malformedData("the My Number image file (EF 0005) is not TLV data: \(error)")
+        }
+        guard outer.tag == 0xFF40, let image = (try? TLV.parseAll(outer.value))?.first(tag: 0xDF41) else {
+            throw CardSessionError.malformedData("the My Number image file (EF 0005) has no FF40/DF41 image")
+        }
+        return image.value
+    }
+
+    private func protected<T>(_ kind: PINKind, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
+            throw CardSessionError.pinRequired(kind, during: during)
+        }
+    }
+}

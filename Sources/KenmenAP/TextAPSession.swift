@@ -1,0 +1,79 @@
+import APDU
+import CardIO
+import CardSession
+import _CryptoExtras
+
+/// What the text applet (券面事項入力補助AP) holds, read after its PIN.
+public struct TextAPData: Sendable {
+    /// 個人番号.
+    public let myNumber: MyNumber
+    /// 基本4情報.
+    public let basicInfo: BasicInfo
+    /// The authenticity check of both.
+    public let authenticity: TextAuthenticityReport
+}
+
+/// A session with the 券面事項入力補助AP (text applet): My Number and the 4 basic info as text, and
+/// their authenticity data. Each method selects what it needs.
+public struct TextAPSession {
+    /// The underlying ISO 7816 session.
+    public let session: CardSession
+
+    /// Opens a session on `transport` and selects the text applet.
+    /// - Throws: ``CardSessionError/appletNotFound(applet:aid:)`` when the card has no text applet.
+    public init(transport: any CardTransport) throws {
+        session = CardSession(transport: transport)
+        try session.select(.textInputAssist)
+    }
+
+    /// The text PIN's retry counter, read without spending a try.
+    public func pinStatus() throws -> PINStatus {
+        try session.pinStatus(TextAPFiles.pin, kind: .textInputAssist)
+    }
+
+    /// Verifies the text PIN with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    public func verifyPIN(_ pin: PINCode, force: Bool = false) throws {
+        try session.verifyPIN(pin, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
+    }
+
+    /// EF 0001 as stored (17 bytes, including the `FF` filler the authenticity hash covers).
+    public func myNumberFile() throws -> [UInt8] {
+        try protected {
+            try session.selectFile(TextAPFiles.myNumber, name: "the My Number file")
+            return try session.readBinary(length: TextAPFiles.myNumberFileSize, name: "the My Number file")
+        }
+    }
+
+    /// The holder's My Number. Needs the text PIN verified.
+    public func myNumber() throws -> MyNumber {
+        try MyNumber(file: myNumberFile())
+    }
+
+    /// The 4 basic info. Needs the text PIN verified.
+    public func basicInfo() throws -> BasicInfo {
+        try BasicInfo(file: protected { try session.readTLVFile(TextAPFiles.basicInfo, name: "the basic info file") })
+    }
+
+    /// The CV certificate of the key that signed the data (free to read).
+    public func certificate() throws -> CVCertificate {
+        try CVCertificate(der: session.readTLVFile(TextAPFiles.certificate, name: "the text applet's key certificate"))
+    }
+
+    /// Reads everything and checks its authenticity, against `root` when given. Needs the text PIN verified.
+    public func readAll(root: _RSA.Signing.PublicKey?) throws -> TextAPData {
+        let numberFile = try myNumberFile()
+        let myNumber = try MyNumber(file: numberFile)
+        let basicInfo = try basicInfo()
+        let signature = try protected { try session.readTLVFile(TextAPFiles.authenticity, name: "the authenticity file") }
+        let report = try TextAuthenticityReport(myNumberFile: numberFile, basicInfo: basicInfo, signatureFile: signature,
+                                                certificate: certificate(), root: root)
+        return TextAPData(myNumber: myNumber, basicInfo: basicInfo, authenticity: report)
+    }
+
+    /// Turns "security status not satisfied" into "verify the text PIN first".
+    private func protected<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
+            throw CardSessionError.pinRequired(.textInputAssist, during: during)
+        }
+    }
+}

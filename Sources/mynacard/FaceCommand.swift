@@ -1,0 +1,95 @@
+import ArgumentParser
+import CardImages
+import CardSession
+import Foundation
+import KenmenAP
+
+/// `mynacard face`: the card face — photo, printed images and dates — written to a folder.
+struct FaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "face",
+        abstract: "Export the card face: photo (JPEG 2000 and PNG), name, address and security-code images, dates.",
+        discussion: """
+            Needs one of the card-face PINs, read like any PIN (prompt, --pin-stdin, --pin-fd, --pin-env): \
+            --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
+            the expiry year (YYYY) and the 4-digit security code, 14 digits. \
+            The My Number image is written only with --reveal, and only PIN-A opens it.
+            """
+    )
+
+    @Flag(name: .long, help: "Unlock with PIN-A: the 12-digit My Number.")
+    var pinA = false
+
+    @Flag(name: .long, help: "Unlock with PIN-B: era birth date YYMMDD + expiry year YYYY + security code (14 digits).")
+    var pinB = false
+
+    @Flag(name: .long, help: "Also write the My Number image (needs --pin-a).")
+    var reveal = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the files to (created if missing). Default: a new temporary folder.", valueName: "dir"))
+    var output: String?
+
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
+    @OptionGroup var format: OutputOptions
+
+    func validate() throws {
+        guard pinA != pinB else { throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code)") }
+        if reveal && !pinA { throw ValidationError("--reveal needs --pin-a: the card opens the My Number image only with PIN-A") }
+    }
+
+    struct Report: Encodable {
+        var directory: String
+        var birthDate: String
+        var sex: String
+        var sexCode: String
+        var expiryDate: String
+        var files: [String: String]
+    }
+
+    func run() throws {
+        try Failure.report(json: format.json) {
+            let kind: PINKind = pinA ? .faceMyNumber : .faceBirthExpiryCode
+            let pinReader = pinInput.makeReader()
+            let (face, myNumberImage) = try withCard(card) { transport in
+                let session = try FaceAPSession(transport: transport)
+                try session.verify(kind, pin: try pinReader.read(prompt: "\(kind.displayName): "), force: pinInput.force)
+                return (try session.cardFace(), reveal ? try session.myNumberImage() : nil)
+            }
+            let directory = try makeDirectory()
+            var files: [String: String] = [:]
+            func save(_ key: String, _ name: String, _ bytes: [UInt8]) throws {
+                let path = (directory as NSString).appendingPathComponent(name)
+                try Output.write(bytes, to: path)
+                files[key] = path
+            }
+            try save("photoJP2", "photo.jp2", face.photo)
+            try save("photoPNG", "photo.png", try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)))
+            try save("name", "name.png", face.nameImage)
+            try save("address", "address.png", face.addressImage)
+            try save("securityCode", "security-code.png", face.securityCodeImage)
+            if let myNumberImage { try save("myNumber", "my-number.png", myNumberImage) }
+            let report = Report(directory: directory, birthDate: face.birthDate.description, sex: face.sex.displayName,
+                                sexCode: face.sex.rawValue, expiryDate: face.expiryDate.description, files: files)
+            if format.json { return try Output.json(report) }
+            Output.line("birth date:    \(report.birthDate)")
+            Output.line("sex:           \(report.sex)")
+            Output.line("expiry date:   \(report.expiryDate)")
+            for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
+                                 ("securityCode", "security code"), ("myNumber", "My Number")] {
+                if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(path)") }
+            }
+        }
+    }
+
+    /// The output folder: `-o DIR` (created if needed) or a fresh private temporary folder.
+    private func makeDirectory() throws -> String {
+        let path = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("mynacard-face-\(UUID().uuidString.prefix(8))").path
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw InputError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+        return path
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import KenmenAP
+import _CryptoExtras
+
+/// The off-card root key that certifies an applet's data-signing key (J-LIS does not put it on the card).
+struct RootKeyOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "PEM file with the root public key (certificate or PUBLIC KEY) that certifies the card's data-signing key. "
+            + "Without it, authenticity is reported as 'cannot be checked'. Test cards: fixtures/ca/text-root.pem.",
+        valueName: "pem"))
+    var root: String?
+
+    /// The key, or `nil` when no `--root` was given.
+    func load() throws -> _RSA.Signing.PublicKey? {
+        guard let root else { return nil }
+        let text: String
+        do { text = try String(contentsOfFile: root, encoding: .utf8) } catch {
+            throw InputError.cannotRead(path: root, reason: error.localizedDescription)
+        }
+        do { return try rootPublicKey(pem: text) } catch {
+            throw InputError.invalid("\(root): \(error)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import CardSession
+import KenmenAP
+
+/// `mynacard text`: My Number and the 4 basic info from the text applet, with their authenticity.
+struct TextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text",
+        abstract: "Show the My Number (masked) and name, address, birth date and sex from the text applet.",
+        discussion: """
+            Needs the text applet PIN (4 digits, usually the same as the authentication PIN; 3 tries). \
+            The My Number is shown as **** **** 1234 unless --reveal is given; its check digit is always verified. \
+            The data is checked against the card's signature; give --root to check that signature's key too. \
+            Exit 1 when the data is not genuine or the check digit is wrong.
+            """
+    )
+
+    @Flag(name: .long, help: "Show the whole My Number instead of only its last 4 digits.")
+    var reveal = false
+
+    @OptionGroup var rootKey: RootKeyOptions
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        struct Authenticity: Encodable {
+            var result: String
+            var reason: String?
+            var myNumberHashMatches: Bool
+            var basicInfoHashMatches: Bool
+            var signatureMatchesCardKey: Bool
+            var certificateSignedByRoot: Bool?
+            var rootKeyID: String
+        }
+        var myNumber: String
+        var myNumberRevealed: Bool
+        var checkDigitValid: Bool
+        var name: String
+        var address: String
+        var birthDate: String
+        var sex: String
+        var sexCode: String
+        var authenticity: Authenticity
+    }
+
+    func run() throws {
+        try Failure.report(json: output.json) {
+            let root = try rootKey.load()
+            let pinReader = pinInput.makeReader()
+            let data = try withCard(card) { transport in
+                let text = try TextAPSession(transport: transport)
+                try text.verifyPIN(try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): "), force: pinInput.force)
+                return try text.readAll(root: root)
+            }
+            let auth = data.authenticity
+            let report = Report(
+                myNumber: reveal ? data.myNumber.digits : data.myNumber.masked, myNumberRevealed: reveal,
+                checkDigitValid: data.myNumber.hasValidCheckDigit, name: data.basicInfo.name, address: data.basicInfo.address,
+                birthDate: data.basicInfo.birthDate.description, sex: data.basicInfo.sex.displayName, sexCode: data.basicInfo.sex.rawValue,
+                authenticity: .init(result: auth.result.code, reason: auth.result.reason, myNumberHashMatches: auth.myNumberHashMatches,
+                                    basicInfoHashMatches: auth.basicInfoHashMatches, signatureMatchesCardKey: auth.signatureMatchesCardKey,
+                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID))
+            if output.json {
+                try Output.json(report)
+            } else {
+                Output.line("My Number:    \(reveal ? data.myNumber.grouped : data.myNumber.masked)"
+                            + (data.myNumber.hasValidCheckDigit ? "" : "  ⚠ WRONG CHECK DIGIT"))
+                Output.line("name:         \(report.name)")
+                Output.line("address:      \(report.address)")
+                Output.line("birth date:   \(report.birthDate)")
+                Output.line("sex:          \(report.sex)")
+                Output.line("authenticity: \(auth.result)")
+            }
+            var problems: [String] = []
+            if !data.myNumber.hasValidCheckDigit { problems.append("the My Number's check digit is wrong") }
+            if case .notGenuine(let reason) = auth.result { problems.append("the data is not genuine: \(reason)") }
+            if !problems.isEmpty {
+                Output.message("mynacard: " + problems.joined(separator: "; "))
+                throw NegativeResult(description: problems.joined(separator: "; "))
+            }
+        }
+    }
+}
