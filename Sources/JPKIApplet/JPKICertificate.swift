@@ -2,6 +2,7 @@ import APDU
 import CardSession
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 /// A certificate read from the JPKI applet: the bytes as stored and their parsed form.
 public struct JPKICertificate: Sendable {
@@ -27,6 +28,12 @@ public struct JPKICertificate: Sendable {
     /// The certificate in PEM form.
     public var pem: String {
         PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
+    }
+
+    /// The public key in words, e.g. "RSA 2048-bit".
+    public var publicKeySummary: String {
+        if let rsa = _RSA.Signing.PublicKey(certificate.publicKey) { return "RSA \(rsa.keySizeInBits)-bit" }
+        return "\(certificate.publicKey)"
     }
 
     /// The serial number as upper-case hex, without leading zero bytes.

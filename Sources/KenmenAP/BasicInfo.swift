@@ -78,3 +78,25 @@ public struct BasicInfo: Equatable, Sendable {
         self.sex = sex
     }
 }
+
+extension BasicInfo: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The name with all but its first character hidden, e.g. `番＊＊`.
+    public var maskedName: String { String(name.prefix(1)) + "＊＊" }
+
+    /// The address cut after its prefecture (or its first three characters), e.g. `東京都＊＊＊`.
+    public var maskedAddress: String {
+        let prefecture = name.isEmpty ? "" : address.prefix(4).firstIndex { "都道府県".contains($0) }.map { String(address[...$0]) }
+        return (prefecture ?? String(address.prefix(3))) + "＊＊＊"
+    }
+
+    /// A birth date with every digit hidden.
+    public static let maskedBirthDate = "****-**-**"
+
+    /// Sex, hidden.
+    public static let maskedSex = "*"
+
+    /// Masked: the 4 basic info are personal data and must not reach logs by accident.
+    public var description: String { "BasicInfo(\(maskedName), \(maskedAddress), \(Self.maskedBirthDate), \(Self.maskedSex))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

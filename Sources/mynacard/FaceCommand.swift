@@ -13,7 +13,8 @@ struct FaceCommand: ParsableCommand {
             Needs one of the card-face PINs, read like any PIN (prompt, --pin-stdin, --pin-fd, --pin-env): \
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
-            The My Number image is written only with --reveal, and only PIN-A opens it.
+            Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
+            --reveal, and only PIN-A opens it. The images go to files in a folder only you can read.
             """
     )
 
@@ -23,7 +24,7 @@ struct FaceCommand: ParsableCommand {
     @Flag(name: .long, help: "Unlock with PIN-B: era birth date YYMMDD + expiry year YYYY + security code (14 digits).")
     var pinB = false
 
-    @Flag(name: .long, help: "Also write the My Number image (needs --pin-a).")
+    @Flag(name: .long, help: "Show birth date and sex, and write the My Number image (that needs --pin-a).")
     var reveal = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the files to (created if missing). Default: a new temporary folder.", valueName: "dir"))
@@ -35,7 +36,6 @@ struct FaceCommand: ParsableCommand {
 
     func validate() throws {
         guard pinA != pinB else { throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code)") }
-        if reveal && !pinA { throw ValidationError("--reveal needs --pin-a: the card opens the My Number image only with PIN-A") }
     }
 
     struct Report: Encodable {
@@ -54,7 +54,7 @@ struct FaceCommand: ParsableCommand {
             let (face, myNumberImage) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
                 try session.verify(kind, pin: try pinReader.read(prompt: "\(kind.displayName): "), force: pinInput.force)
-                return (try session.cardFace(), reveal ? try session.myNumberImage() : nil)
+                return (try session.cardFace(), reveal && pinA ? try session.myNumberImage() : nil)
             }
             let directory = try makeDirectory()
             var files: [String: String] = [:]
@@ -69,8 +69,12 @@ struct FaceCommand: ParsableCommand {
             try save("address", "address.png", face.addressImage)
             try save("securityCode", "security-code.png", face.securityCodeImage)
             if let myNumberImage { try save("myNumber", "my-number.png", myNumberImage) }
-            let report = Report(directory: directory, birthDate: face.birthDate.description, sex: face.sex.displayName,
-                                sexCode: face.sex.rawValue, expiryDate: face.expiryDate.description, files: files)
+            let report = Report(directory: directory,
+                                birthDate: reveal ? face.birthDate.description : BasicInfo.maskedBirthDate,
+                                sex: reveal ? face.sex.displayName : BasicInfo.maskedSex,
+                                sexCode: reveal ? face.sex.rawValue : BasicInfo.maskedSex,
+                                expiryDate: face.expiryDate.description, files: files)
+            if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json { return try Output.json(report) }
             Output.line("birth date:    \(report.birthDate)")
             Output.line("sex:           \(report.sex)")

@@ -53,10 +53,7 @@ struct JPKICertCommand: ParsableCommand {
             case .der: try Output.write(certificate.der, to: output)
             case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
             case .text: try Output.write(Array(CertificateSummary(certificate).text.utf8), to: output)
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try Output.write(Array(try encoder.encode(CertificateSummary(certificate))) + [0x0A], to: output)
+            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate)), to: output)
             }
         }
     }
@@ -82,8 +79,8 @@ struct CertificateSummary: Encodable {
         issuer = parsed.issuer.description
         notValidBefore = dates.string(from: parsed.notValidBefore)
         notValidAfter = dates.string(from: parsed.notValidAfter)
-        publicKey = "\(parsed.publicKey)"
-        signatureAlgorithm = "\(parsed.signatureAlgorithm)"
+        publicKey = certificate.publicKeySummary
+        signatureAlgorithm = "\(parsed.signatureAlgorithm)".replacingOccurrences(of: "SignatureAlgorithm.", with: "")
         sha256Fingerprint = sha256Hex(certificate.der)
         der = Data(certificate.der).base64EncodedString()
     }

@@ -23,6 +23,9 @@ struct JPKILoginCommand: ParsableCommand {
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
 
+    @Flag(name: .long, help: "Accepted for symmetry with the other commands: the bundle and any error are always JSON.")
+    var json = false
+
     func validate() throws {
         if challenge == "-" && pinInput.pinStdin { throw ValidationError("standard input cannot carry both the challenge and the PIN") }
     }
@@ -43,9 +46,7 @@ struct JPKILoginCommand: ParsableCommand {
                 try jpki.verify(.jpkiAuthentication, pin: pin, force: pinInput.force)
                 return try jpki.login(challenge: bytes)
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try Output.write(Array(try encoder.encode(bundle)) + [0x0A], to: output)
+            try Output.write(try Output.jsonBytes(bundle), to: output)
         }
     }
 }

@@ -34,6 +34,9 @@ struct JPKISignCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: raw (binary), base64 or json.")
     var format: Format = .raw
 
+    @Flag(name: .long, help: "Same as --format json.")
+    var json = false
+
     @Flag(name: .long, help: "Write a detached CMS SignedData (PKCS#7) instead of a bare signature.")
     var cms = false
 
@@ -57,6 +60,9 @@ struct JPKISignCommand: ParsableCommand {
         if chain && !cms { throw ValidationError("--chain only applies to --cms") }
     }
 
+    /// The format asked for, `--json` included.
+    private var outputFormat: Format { json ? .json : format }
+
     /// One signature, as the JSON form shows it.
     struct Signed: Encodable {
         var key: String
@@ -70,7 +76,7 @@ struct JPKISignCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Failure.report(json: format == .json) {
+        try Failure.report(json: outputFormat == .json) {
             // Hash first: unreadable files are reported before any PIN is asked or sent.
             var digests: [ComputedDigest] = []
             for (index, path) in files.enumerated() {
@@ -115,13 +121,11 @@ struct JPKISignCommand: ParsableCommand {
     }
 
     private func write(_ results: [Signed], signatures: [[UInt8]]) throws {
-        if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data: Data = results.count == 1 ? try encoder.encode(results[0]) : try encoder.encode(["signatures": results])
-            return try Output.write(Array(data) + [0x0A], to: output)
+        if outputFormat == .json {
+            let json = results.count == 1 ? try Output.jsonBytes(results[0]) : try Output.jsonBytes(["signatures": results])
+            return try Output.write(json, to: output)
         }
-        let encoded = signatures.map { format == .base64 ? Array((Data($0).base64EncodedString() + "\n").utf8) : $0 }
+        let encoded = signatures.map { outputFormat == .base64 ? Array((Data($0).base64EncodedString() + "\n").utf8) : $0 }
         if files.count == 1 { return try Output.write(encoded[0], to: output) }
         for (path, bytes) in zip(files, encoded) {
             var target = URL(fileURLWithPath: path + (cms ? ".p7s" : ".sig"))

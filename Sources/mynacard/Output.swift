@@ -17,12 +17,17 @@ enum Output {
         FileHandle.standardOutput.write(Data(data))
     }
 
-    /// Writes `value` as pretty-printed JSON with sorted keys (a stable form for scripts).
+    /// Writes `value` as JSON to standard output.
     static func json(_ value: some Encodable) throws {
+        bytes(try jsonBytes(value))
+    }
+
+    /// `value` as pretty-printed JSON with sorted keys (the stable form for scripts) and a final newline.
+    static func jsonBytes(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+        return Array(try encoder.encode(value)) + [0x0A]
     }
 
     /// Writes `data` to `path`, or to standard output when `path` is nil or "-".

@@ -21,6 +21,13 @@ struct PINChangeCommand: ParsableCommand {
 
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var ok = true
+        var pin: String
+        var changed = true
+    }
 
     func validate() throws {
         guard JPKIFiles.pinFile(for: which) != nil else { throw ValidationError("only the JPKI PINs can be changed: auth or sign") }
@@ -28,7 +35,7 @@ struct PINChangeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Failure.report(json: false) {
+        try Failure.report(json: output.json) {
             let reader = pinInput.makeReader()
             let current = try reader.read(prompt: "current \(which.displayName): ")
             let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)): ")
@@ -39,6 +46,7 @@ struct PINChangeCommand: ParsableCommand {
             try withCard(card) { transport in
                 try JPKISession(transport: transport).changePIN(which, current: current, new: new, force: pinInput.force)
             }
+            if output.json { return try Output.json(Report(pin: which.rawValue)) }
             Output.line("the \(which.displayName) was changed")
         }
     }

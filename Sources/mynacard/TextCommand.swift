@@ -6,16 +6,17 @@ import KenmenAP
 struct TextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text",
-        abstract: "Show the My Number (masked) and name, address, birth date and sex from the text applet.",
+        abstract: "Show the My Number and name, address, birth date and sex from the text applet (masked unless --reveal).",
         discussion: """
             Needs the text applet PIN (4 digits, usually the same as the authentication PIN; 3 tries). \
-            The My Number is shown as **** **** 1234 unless --reveal is given; its check digit is always verified. \
+            Unless --reveal is given, the My Number shows as **** **** 1234 and the name, address, birth date \
+            and sex are masked (番＊＊, 東京都＊＊＊, ****-**-**, *); the check digit is always verified. \
             The data is checked against the card's signature; give --root to check that signature's key too. \
             Exit 1 when the data is not genuine or the check digit is wrong.
             """
     )
 
-    @Flag(name: .long, help: "Show the whole My Number instead of only its last 4 digits.")
+    @Flag(name: .long, help: "Show the whole My Number and the 4 basic info instead of masking them.")
     var reveal = false
 
     @OptionGroup var rootKey: RootKeyOptions
@@ -34,7 +35,7 @@ struct TextCommand: ParsableCommand {
             var rootKeyID: String
         }
         var myNumber: String
-        var myNumberRevealed: Bool
+        var revealed: Bool
         var checkDigitValid: Bool
         var name: String
         var address: String
@@ -54,10 +55,15 @@ struct TextCommand: ParsableCommand {
                 return try text.readAll(root: root)
             }
             let auth = data.authenticity
+            let info = data.basicInfo
             let report = Report(
-                myNumber: reveal ? data.myNumber.digits : data.myNumber.masked, myNumberRevealed: reveal,
-                checkDigitValid: data.myNumber.hasValidCheckDigit, name: data.basicInfo.name, address: data.basicInfo.address,
-                birthDate: data.basicInfo.birthDate.description, sex: data.basicInfo.sex.displayName, sexCode: data.basicInfo.sex.rawValue,
+                myNumber: reveal ? data.myNumber.digits : data.myNumber.masked, revealed: reveal,
+                checkDigitValid: data.myNumber.hasValidCheckDigit,
+                name: reveal ? info.name : info.maskedName,
+                address: reveal ? info.address : info.maskedAddress,
+                birthDate: reveal ? info.birthDate.description : BasicInfo.maskedBirthDate,
+                sex: reveal ? info.sex.displayName : BasicInfo.maskedSex,
+                sexCode: reveal ? info.sex.rawValue : BasicInfo.maskedSex,
                 authenticity: .init(result: auth.result.code, reason: auth.result.reason, myNumberHashMatches: auth.myNumberHashMatches,
                                     basicInfoHashMatches: auth.basicInfoHashMatches, signatureMatchesCardKey: auth.signatureMatchesCardKey,
                                     certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID))

@@ -16,11 +16,29 @@ struct TextAppletTests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(result.stdoutText.contains("**** **** " + number.suffix(4)))
         #expect(!result.allOutput.contains(number))
-        #expect(result.stdoutText.contains(card.holderString("name")))
         let json = try card.run(["text", "--pin-stdin", "--json"], input: card.pin("text") + "\n")
         #expect(json.json?["myNumber"] as? String == "**** **** " + number.suffix(4))
-        #expect(json.json?["myNumberRevealed"] as? Bool == false)
+        #expect(json.json?["revealed"] as? Bool == false)
         #expect(!json.allOutput.contains(number))
+    }
+
+    @Test("the 4 basic info are masked by default, in text and in JSON")
+    func basicInfoMaskedByDefault() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let name = card.holderString("name"), address = card.holderString("address")
+        for arguments in [["text", "--pin-stdin"], ["text", "--pin-stdin", "--json"]] {
+            let result = try card.run(arguments, input: card.pin("text") + "\n")
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(!result.allOutput.contains(name))
+            #expect(!result.allOutput.contains(address))
+            #expect(!result.allOutput.contains("1990-01-01"))
+            #expect(result.stdoutText.contains(String(name.prefix(1)) + "＊＊"))
+            #expect(result.stdoutText.contains("東京都＊＊＊"))
+        }
+        let json = try #require(try card.run(["text", "--pin-stdin", "--json"], input: card.pin("text") + "\n").json)
+        #expect(json["birthDate"] as? String == "****-**-**")
+        #expect(json["sex"] as? String == "*")
     }
 
     @Test("--reveal shows the whole My Number, with its check digit verified")
@@ -31,6 +49,8 @@ struct TextAppletTests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try #require(result.json)
         #expect(json["myNumber"] as? String == card.holderString("myNumber"))
+        #expect(json["revealed"] as? Bool == true)
+        #expect(json["name"] as? String == card.holderString("name"))
         #expect(json["checkDigitValid"] as? Bool == true)
         #expect(json["address"] as? String == card.holderString("address"))
         #expect(json["birthDate"] as? String == "1990-01-01")
@@ -112,8 +132,13 @@ struct CardFaceTests {
         #expect(files["myNumber"] == nil)
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("my-number.png").path))
         #expect(files["photoPNG"] != nil)
-        let refused = try card.run(["face", "--pin-b", "--reveal", "--pin-stdin"], input: card.pin("pinB") + "\n")
-        #expect(refused.exitCode == 64)
+        #expect(result.json?["birthDate"] as? String == "****-**-**")
+        #expect(result.json?["sex"] as? String == "*")
+        let revealed = try card.run(["face", "--pin-b", "--reveal", "--pin-stdin", "--json", "-o", directory.path], input: card.pin("pinB") + "\n")
+        #expect(revealed.exitCode == 0, "\(revealed.stderr)")
+        #expect(revealed.json?["birthDate"] as? String == "1990-01-01")
+        #expect((revealed.json?["files"] as? [String: String])?["myNumber"] == nil)
+        #expect(revealed.stderr.contains("only with PIN-A"))
     }
 
     @Test("the photo is decoded to a PNG whose pixels are the source image's")
