@@ -85,7 +85,7 @@ extension BasicInfo: CustomStringConvertible, CustomDebugStringConvertible, Cust
 
     /// The address cut after its prefecture (or its first three characters), e.g. `東京都＊＊＊`.
     public var maskedAddress: String {
-        let prefecture = name.isEmpty ? "" : address.prefix(4).firstIndex { "都道府県".contains($0) }.map { String(address[...$0]) }
+        let prefecture = address.prefix(4).firstIndex { "都道府県".contains($0) }.map { String(address[...$0]) }
         return (prefecture ?? String(address.prefix(3))) + "＊＊＊"
     }
 

@@ -66,6 +66,23 @@ struct TextAPTests {
         #expect(data.basicInfo.sex == .male)
     }
 
+    @Test("the 4 basic info mask to the name's first character, the prefecture, and nothing of birth date or sex")
+    func basicInfoMasking() throws {
+        func info(name: String, address: String) throws -> BasicInfo {
+            let fields = [TLV(tag: 0xDF22, value: Array(name.utf8)), TLV(tag: 0xDF23, value: Array(address.utf8)),
+                          TLV(tag: 0xDF24, value: Array("19900101".utf8)), TLV(tag: 0xDF25, value: Array("2".utf8))]
+            let table = TLV(tag: 0xDF21, value: [UInt8](repeating: 0, count: 8))
+            return try BasicInfo(file: TLV(tag: 0xFF20, value: ([table] + fields).flatMap(\.encoded)).encoded)
+        }
+        let tokyo = try info(name: "番号　太郎", address: "東京都テスト区見本町１－２－３")
+        #expect(tokyo.maskedName == "番＊＊")
+        #expect(tokyo.maskedAddress == "東京都＊＊＊")
+        #expect(try info(name: "見本　花子", address: "神奈川県横浜市").maskedAddress == "神奈川県＊＊＊")
+        #expect(try info(name: "見本　花子", address: "テスト町").maskedAddress == "テスト＊＊＊")
+        #expect(!"\(tokyo)".contains("太郎"))
+        #expect(!String(reflecting: tokyo).contains("1990"))
+    }
+
     @Test("without the PIN the card refuses and the error says which PIN")
     func needsPIN() throws {
         let text = try TextAPSession(transport: emulatedCard())
