@@ -36,6 +36,12 @@ public struct TextAPSession {
         try session.verifyPIN(pin, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
     }
 
+    /// Changes the text PIN after verifying the current one (CHANGE REFERENCE DATA on EF 0011, as
+    /// jpki/myna's ChangeCardInputHelperPin does; see docs/card-facts.md).
+    public func changePIN(current: PINCode, new: PINCode, force: Bool = false) throws {
+        try session.changePIN(current: current, new: new, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
+    }
+
     /// EF 0001 as stored (17 bytes, including the `FF` filler the authenticity hash covers).
     public func myNumberFile() throws -> [UInt8] {
         try protected {

@@ -1,27 +1,32 @@
 import ArgumentParser
 import CardSession
 import JPKIApplet
+import KenmenAP
 
 extension PINKind: ExpressibleByArgument {}
 
-/// `mynacard pin change auth|sign`: change a JPKI PIN.
+/// `mynacard pin change auth|sign|text`: change a JPKI PIN or the text applet PIN.
 struct PINChangeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "change",
-        abstract: "Change the authentication PIN (auth) or the signing password (sign).",
+        abstract: "Change the authentication PIN (auth), the signing password (sign) or the text applet PIN (text).",
         discussion: """
             Asks for the current PIN, then the new one twice. With --pin-stdin or --pin-fd, reads two lines: \
             the current PIN, then the new one. The current PIN is checked with the usual guard: with one try \
-            left it is not sent without --force.
+            left it is not sent without --force. The auth and text PINs are separate on the card even when \
+            they were set to the same value at issuance: changing one leaves the other as it was.
             """
     )
 
-    @Argument(help: "Which PIN: auth or sign.")
+    @Argument(help: "Which PIN: auth, sign or text.")
     var which: PINKind
 
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var output: OutputOptions
+
+    /// The PINs the card lets a holder change.
+    static let changeable: [PINKind] = [.jpkiAuthentication, .jpkiSigning, .textInputAssist]
 
     struct Report: Encodable {
         var ok = true
@@ -30,7 +35,7 @@ struct PINChangeCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard JPKIFiles.pinFile(for: which) != nil else { throw ValidationError("only the JPKI PINs can be changed: auth or sign") }
+        guard Self.changeable.contains(which) else { throw ValidationError("only these PINs can be changed: auth, sign or text") }
         if pinInput.pinEnv != nil { throw ValidationError("changing a PIN needs two PINs: use --pin-stdin or --pin-fd, or a terminal") }
     }
 
@@ -44,7 +49,11 @@ struct PINChangeCommand: ParsableCommand {
                 guard new.matches(again) else { throw PINInputError.mismatch }
             }
             try withCard(card) { transport in
-                try JPKISession(transport: transport).changePIN(which, current: current, new: new, force: pinInput.force)
+                if which == .textInputAssist {
+                    try TextAPSession(transport: transport).changePIN(current: current, new: new, force: pinInput.force)
+                } else {
+                    try JPKISession(transport: transport).changePIN(which, current: current, new: new, force: pinInput.force)
+                }
             }
             if output.json { return try Output.json(Report(pin: which.rawValue)) }
             Output.line("the \(which.displayName) was changed")

@@ -73,4 +73,20 @@ struct LoginAndPINTests {
         #expect(badShape.exitCode == 2)
         #expect(badShape.stderr.contains("4 digits"))
     }
+
+    @Test("the text applet PIN can be changed; the auth PIN, set alike at issuance, stays as it was")
+    func textPINChange() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let change = try card.run(["pin", "change", "text", "--pin-stdin", "--json"], input: card.pin("text") + "\n4321\n")
+        #expect(change.exitCode == 0, "\(change.stderr)")
+        #expect(change.json?["pin"] as? String == "text")
+        #expect(!change.allOutput.contains("4321"))
+        let withNew = try card.run(["text", "--pin-stdin", "--json"], input: "4321\n")
+        #expect(withNew.exitCode == 0, "\(withNew.stderr)")
+        let withOld = try card.run(["text", "--pin-stdin", "--json"], input: card.pin("text") + "\n")
+        #expect((withOld.json?["error"] as? [String: Any])?["kind"] as? String == "pin-wrong")
+        let login = try card.run(["jpki", "login", "--challenge", "00112233", "--pin-stdin"], input: card.pin("auth") + "\n")
+        #expect(login.exitCode == 0, "\(login.stderr)")
+    }
 }
