@@ -41,8 +41,13 @@ public struct CardSession {
         try send(.select(file: fid), during: "selecting \(name) (EF \(fid))")
     }
 
-    /// Reads `length` bytes of the current file from `offset`, in short chunks.
-    public func readBinary(offset: Int = 0, length: Int, name: String) throws -> [UInt8] {
+    /// Reads `length` bytes of the current file from `offset`, in short chunks. With `upToEnd`, a file
+    /// that ends sooner gives what it has; otherwise that is an error.
+    public func readBinary(offset: Int = 0, length: Int, name: String, upToEnd: Bool = false) throws -> [UInt8] {
+        // READ BINARY addresses 15 bits: a length past that comes from a corrupt header, not a real file.
+        guard offset >= 0, length >= 0, offset + length <= 0x8000 else {
+            throw CardSessionError.malformedData("\(name) claims \(offset + length) bytes, more than a card file can hold (32768)")
+        }
         var data: [UInt8] = []
         data.reserveCapacity(length)
         while data.count < length {
@@ -52,9 +57,11 @@ public struct CardSession {
             if status == .securityStatusNotSatisfied {
                 throw CardSessionError.card(status, during: "reading \(name)")
             }
+            if upToEnd && status == .wrongParametersOffsetOutside && !data.isEmpty { return data }
             guard status.isSuccess || status == .endOfFileReached else { throw CardSessionError.card(status, during: "reading \(name)") }
             data += response.data
             if response.data.isEmpty || status == .endOfFileReached {
+                if upToEnd { return Array(data.prefix(length)) }
                 throw CardSessionError.malformedData("\(name) ends after \(data.count) byte(s), but \(length) were expected")
             }
         }
@@ -65,7 +72,7 @@ public struct CardSession {
     /// its header tells its length, so exactly the object is read, with no reading past its end.
     public func readTLVFile(_ fid: FileID, name: String) throws -> [UInt8] {
         try selectFile(fid, name: name)
-        let header = try readBinary(length: 8, name: name)
+        let header = try readBinary(length: 8, name: name, upToEnd: true)
         let (tagLength, lengthFieldLength, valueLength) = try Self.tlvHeader(header, name: name)
         let total = tagLength + lengthFieldLength + valueLength
         if total <= header.count { return Array(header.prefix(total)) }

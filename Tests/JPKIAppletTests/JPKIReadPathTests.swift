@@ -99,3 +99,30 @@ struct JPKIReadPathTests {
         #expect(!"\(CardSessionError.wrongPIN(.jpkiAuthentication, triesLeft: 2))".contains("1234"))
     }
 }
+
+/// Card data that lies about its size is an error, never a crash.
+@Suite("Corrupt card data")
+struct CorruptCardDataTests {
+    @Test("a certificate header claiming more than a card file can hold is reported, not read")
+    func oversizedHeader() throws {
+        var profile = try CardProfile.load(from: JPKIReadPathTests.profiles.appendingPathComponent("healthy"))
+        let jpki = profile.applets.firstIndex { $0.name == "JPKI" }!
+        profile.applets[jpki].files[JPKICertificateKind.authentication.file]?.content = .binary([0x30, 0x83, 0x7F, 0xFF, 0xFF, 0x00, 0x00, 0x00])
+        let session = try JPKISession(transport: EmulatedCardTransport(card: EmulatedCard(profile: profile)))
+        #expect(throws: CardSessionError.self) { try session.certificate(.authentication) }
+    }
+
+    @Test("a certificate file that is not a certificate is reported as malformed")
+    func notACertificate() throws {
+        var profile = try CardProfile.load(from: JPKIReadPathTests.profiles.appendingPathComponent("healthy"))
+        let jpki = profile.applets.firstIndex { $0.name == "JPKI" }!
+        profile.applets[jpki].files[JPKICertificateKind.authentication.file]?.content = .binary([0x30, 0x03, 0x02, 0x01, 0x05])
+        let session = try JPKISession(transport: EmulatedCardTransport(card: EmulatedCard(profile: profile)))
+        #expect {
+            try session.certificate(.authentication)
+        } throws: { error in
+            guard case CardSessionError.malformedData(let why) = error else { return false }
+            return why.contains("not a valid X.509 certificate")
+        }
+    }
+}
