@@ -89,30 +89,66 @@ public struct CardSession {
         throw CardSessionError.card(status, during: "reading the retry counter of the \(kind.displayName)")
     }
 
-    /// Verifies a PIN safely: checks its format, reads the retry counter first, refuses to spend the
-    /// last try unless `force` is set, and never sends a PIN to a blocked PIN file.
+    /// The PIN guard: reads the retry counter (no try spent) and refuses when the PIN is blocked, or when
+    /// only one try is left and `force` is not set.
+    /// - Returns: ``PINStatus/verified`` when nothing needs sending, else the remaining tries.
+    public func guardTry(file: FileID, kind: PINKind, force: Bool) throws -> PINStatus {
+        let status = try pinStatus(file, kind: kind)
+        switch status {
+        case .verified: return status
+        case .blocked: throw CardSessionError.pinBlocked(kind)
+        case .remaining(let left) where left <= 1 && !force: throw CardSessionError.lastTryRefused(kind)
+        case .remaining: return status
+        }
+    }
+
+    /// Verifies a PIN safely, asking for it only when a try may be sent: reads the retry counter first,
+    /// refuses a blocked PIN and the last try (unless `force`), then calls `obtain` (e.g. a prompt),
+    /// checks the PIN's format, and only then sends it.
     /// - Returns: the status after verification (always ``PINStatus/verified``).
+    @discardableResult
+    public func verifyPIN(file: FileID, kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
+        if try guardTry(file: file, kind: kind, force: force) == .verified { return .verified }
+        let pin = try obtain()
+        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
+        return try sendVerify(pin, kind: kind)
+    }
+
+    /// Verifies a PIN already in hand: its format is checked before anything reaches the card, then as
+    /// ``verifyPIN(file:kind:force:obtain:)``.
     @discardableResult
     public func verifyPIN(_ pin: PINCode, file: FileID, kind: PINKind, force: Bool) throws -> PINStatus {
         if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        switch try pinStatus(file, kind: kind) {
-        case .verified: return .verified
-        case .blocked: throw CardSessionError.pinBlocked(kind)
-        case .remaining(let left) where left <= 1 && !force: throw CardSessionError.lastTryRefused(kind)
-        case .remaining: break
+        return try verifyPIN(file: file, kind: kind, force: force) { pin }
+    }
+
+    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both formats, verifies
+    /// the current PIN and sends CHANGE REFERENCE DATA.
+    public func changePIN(file: FileID, kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
+        let before = try guardTry(file: file, kind: kind, force: force)
+        let currentPIN = try current()
+        let newPIN = try new()
+        if let problem = kind.format.problem(with: newPIN) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
+        if before != .verified {
+            if let problem = kind.format.problem(with: currentPIN) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
+            try sendVerify(currentPIN, kind: kind)
         }
+        try newPIN.withBytes { try send(.changeReferenceData(newPIN: $0), during: "changing the \(kind.displayName)") }
+    }
+
+    /// Changes a PIN with both PINs in hand; a new PIN of the wrong shape is refused before anything is sent.
+    public func changePIN(current: PINCode, new: PINCode, file: FileID, kind: PINKind, force: Bool) throws {
+        if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
+        try changePIN(file: file, kind: kind, force: force, current: { current }, new: { new })
+    }
+
+    @discardableResult
+    private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
         let status = try pin.withBytes { try transport.transmit(.verify(pin: $0)) }.statusWord
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
         throw CardSessionError.card(status, during: "verifying the \(kind.displayName)")
-    }
-
-    /// Changes a PIN: verifies the current one (with the same safety rules), then sends CHANGE REFERENCE DATA.
-    public func changePIN(current: PINCode, new: PINCode, file: FileID, kind: PINKind, force: Bool) throws {
-        if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
-        try verifyPIN(current, file: file, kind: kind, force: force)
-        try new.withBytes { try send(.changeReferenceData(newPIN: $0), during: "changing the \(kind.displayName)") }
     }
 
     /// Splits a BER-TLV header into the sizes of its tag, its length field and its value.

@@ -53,6 +53,18 @@ public struct JPKISession {
         try session.verifyPIN(pin, file: file, kind: kind, force: force)
     }
 
+    /// Verifies a JPKI PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
+    public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
+        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
+        try session.verifyPIN(file: file, kind: kind, force: force, obtain: obtain)
+    }
+
+    /// Changes a JPKI PIN, obtaining the current and new PIN only once the retry counter allows a try.
+    public func changePIN(_ kind: PINKind, force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
+        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
+        try session.changePIN(file: file, kind: kind, force: force, current: current, new: new)
+    }
+
     /// Changes a JPKI PIN after verifying the current one.
     public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool = false) throws {
         guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }

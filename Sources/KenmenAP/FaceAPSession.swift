@@ -25,6 +25,12 @@ public struct FaceAPSession {
         try session.verifyPIN(pin, file: file, kind: kind, force: force)
     }
 
+    /// Verifies PIN-A or PIN-B, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
+    public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
+        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
+        try session.verifyPIN(file: file, kind: kind, force: force, obtain: obtain)
+    }
+
     /// The card face. Needs PIN-A or PIN-B verified.
     public func cardFace() throws -> CardFace {
         try CardFace(file: protected(.faceBirthExpiryCode) { try session.readTLVFile(FaceAPFiles.cardFace, name: "the card face") })

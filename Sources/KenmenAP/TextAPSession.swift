@@ -36,6 +36,16 @@ public struct TextAPSession {
         try session.verifyPIN(pin, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
     }
 
+    /// Verifies the text PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
+    public func verifyPIN(force: Bool = false, obtain: () throws -> PINCode) throws {
+        try session.verifyPIN(file: TextAPFiles.pin, kind: .textInputAssist, force: force, obtain: obtain)
+    }
+
+    /// Changes the text PIN, obtaining the current and new PIN only once the retry counter allows a try.
+    public func changePIN(force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
+        try session.changePIN(file: TextAPFiles.pin, kind: .textInputAssist, force: force, current: current, new: new)
+    }
+
     /// Changes the text PIN after verifying the current one (CHANGE REFERENCE DATA on EF 0011, as
     /// jpki/myna's ChangeCardInputHelperPin does; see docs/card-facts.md).
     public func changePIN(current: PINCode, new: PINCode, force: Bool = false) throws {

@@ -100,7 +100,7 @@ struct CheckCommand: ParsableCommand {
             let data: TextAPData
             do {
                 let textAP = try TextAPSession(transport: transport)
-                try textAP.verifyPIN(try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): "), force: pinInput.force)
+                try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
                 data = try textAP.readAll(root: root)
             } catch let error as CardSessionError {
                 add("text-data", .fail, "the text data could not be checked: \(error)")

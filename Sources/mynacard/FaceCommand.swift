@@ -53,7 +53,7 @@ struct FaceCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let (face, myNumberImage) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
-                try session.verify(kind, pin: try pinReader.read(prompt: "\(kind.displayName): "), force: pinInput.force)
+                try session.verify(kind, force: pinInput.force) { try pinReader.read(prompt: "\(kind.displayName): ") }
                 return (try session.cardFace(), reveal && pinA ? try session.myNumberImage() : nil)
             }
             let directory = try makeDirectory()

@@ -45,7 +45,7 @@ struct JPKICertCommand: ParsableCommand {
             let certificate = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 if let pin = which.requiredPIN {
-                    try jpki.verify(pin, pin: try pinReader.read(prompt: "\(pin.displayName): "), force: pinInput.force)
+                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
                 }
                 return try jpki.certificate(which)
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardSession
 import Foundation
 import JPKIApplet
 
@@ -40,10 +41,12 @@ struct JPKILoginCommand: ParsableCommand {
                 bytes = decoded
             }
             guard !bytes.isEmpty else { throw InputError.invalid("the challenge is empty") }
-            let pin = try pinInput.makeReader().read(prompt: "\(JPKIKey.authentication.pin.displayName): ")
+            let pinReader = pinInput.makeReader()
             let bundle = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
-                try jpki.verify(.jpkiAuthentication, pin: pin, force: pinInput.force)
+                try jpki.verify(.jpkiAuthentication, force: pinInput.force) {
+                    try pinReader.read(prompt: "\(PINKind.jpkiAuthentication.displayName): ")
+                }
                 return try jpki.login(challenge: bytes)
             }
             try Output.write(try Output.jsonBytes(bundle), to: output)

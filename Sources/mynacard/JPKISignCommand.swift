@@ -96,10 +96,9 @@ struct JPKISignCommand: ParsableCommand {
                 if path != "-" { try? handle.close() }
             }
             let pinReader = pinInput.makeReader()
-            let pin = try pinReader.read(prompt: "\(key.pin.displayName): ")
             let (signatures, certificate) = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, pin: pin, force: pinInput.force)
+                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
                 let certificate = try jpki.certificateDER(key.certificate)
                 let chainDER = chain ? [try jpki.certificateDER(key == .authentication ? .authenticationCA : .signingCA)] : []
                 var signatures: [[UInt8]] = []

@@ -66,7 +66,7 @@ struct JPKIVerifyCommand: ParsableCommand {
                 certificate = try withCard(card) { transport in
                     let jpki = try JPKISession(transport: transport)
                     if let pin = key.certificate.requiredPIN {
-                        try jpki.verify(pin, pin: try pinReader.read(prompt: "\(pin.displayName): "), force: pinInput.force)
+                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
                     }
                     return try jpki.certificate(key.certificate).certificate
                 }

@@ -42,17 +42,20 @@ struct PINChangeCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: output.json) {
             let reader = pinInput.makeReader()
-            let current = try reader.read(prompt: "current \(which.displayName): ")
-            let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)): ")
-            if reader.isInteractive {
-                let again = try reader.read(prompt: "new \(which.displayName) again: ")
-                guard new.matches(again) else { throw PINInputError.mismatch }
+            let current = { try reader.read(prompt: "current \(which.displayName): ") }
+            let new = {
+                let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)): ")
+                if reader.isInteractive {
+                    let again = try reader.read(prompt: "new \(which.displayName) again: ")
+                    guard new.matches(again) else { throw PINInputError.mismatch }
+                }
+                return new
             }
             try withCard(card) { transport in
                 if which == .textInputAssist {
-                    try TextAPSession(transport: transport).changePIN(current: current, new: new, force: pinInput.force)
+                    try TextAPSession(transport: transport).changePIN(force: pinInput.force, current: current, new: new)
                 } else {
-                    try JPKISession(transport: transport).changePIN(which, current: current, new: new, force: pinInput.force)
+                    try JPKISession(transport: transport).changePIN(which, force: pinInput.force, current: current, new: new)
                 }
             }
             if output.json { return try Output.json(Report(pin: which.rawValue)) }

@@ -51,7 +51,7 @@ struct TextCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let data = try withCard(card) { transport in
                 let text = try TextAPSession(transport: transport)
-                try text.verifyPIN(try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): "), force: pinInput.force)
+                try text.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
                 return try text.readAll(root: root)
             }
             let auth = data.authenticity

@@ -51,6 +51,21 @@ struct PINGuardTests {
         #expect(result.json?["signature"] == nil)
     }
 
+    @Test("a PIN that may not be tried is not even asked for: the refusal comes before any prompt", arguments: [
+        ("last-try", ["jpki", "sign", "--key", "auth", "-"], "pin-last-try-refused"),
+        ("last-try", ["jpki", "login", "--challenge", "00FF"], "pin-last-try-refused"),
+        ("blocked-pin", ["jpki", "login", "--challenge", "00FF"], "pin-blocked"),
+        ("blocked-pin", ["pin", "change", "auth"], "pin-blocked"),
+    ])
+    func refusedBeforeAsking(profile: String, arguments: [String], kind: String) throws {
+        let card = try EmulatedCardFixture(profile: profile)
+        defer { card.stop() }
+        // No PIN source and no terminal: had the tool asked for a PIN, it would fail with pin-input instead.
+        let result = try card.run(arguments + ["--json"], input: "data to sign")
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == kind, "\(result.stdoutText)")
+    }
+
     @Test("no command prints a PIN, whether it succeeds or fails, from --pin-stdin or --pin-env")
     func pinsNeverPrinted() throws {
         let card = try EmulatedCardFixture()
