@@ -104,6 +104,39 @@ struct MissingCardTests {
         #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "no-card")
     }
 
+    @Test("--wait returns as soon as the card is inserted")
+    func waitForInsertion() throws {
+        let card = try EmulatedCardFixture(insertNow: false)
+        defer { card.stop() }
+        nonisolated(unsafe) var result: CommandResult?
+        let done = DispatchSemaphore(value: 0)
+        let reader = card.readerName
+        DispatchQueue.global().async {
+            result = try? EmulatedCardFixture.runMynacard(["info", "--wait", "30", "--json", "--reader", reader], timeout: 40)
+            done.signal()
+        }
+        usleep(800_000)
+        try card.insert()
+        #expect(done.wait(timeout: .now() + 20) == .success, "info --wait did not return after the card was inserted")
+        let info = try #require(result)
+        #expect(info.exitCode == 0, "\(info.stderr)")
+        #expect(info.json?["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
+    }
+
+    @Test("a reader can be chosen by its index or by part of its name")
+    func readerByIndexOrPart() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        for reader in ["0", "PCD 00 00"] {
+            let result = try card.run(["info", "--json", "--reader", reader], selectReader: false)
+            #expect(result.exitCode == 0, "\(reader): \(result.stderr)")
+            #expect(result.json?["reader"] as? String == card.readerName)
+        }
+        let ambiguous = try card.run(["info", "--reader", "Virtual"], selectReader: false)
+        #expect(ambiguous.exitCode == 3)
+        #expect(ambiguous.stderr.contains("readers present"))
+    }
+
     @Test("an unknown reader name lists the readers that exist")
     func unknownReader() throws {
         try EmulatedCardFixture.requirePCSCService()

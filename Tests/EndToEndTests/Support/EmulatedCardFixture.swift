@@ -44,8 +44,8 @@ final class EmulatedCardFixture {
     }()
 
     /// Inserts a card made from `fixtures/profiles/<profile>`; with `pullAfter`, the emulator pulls the
-    /// card out after answering that many APDUs.
-    init(profile: String = "healthy", pullAfter: Int? = nil, sourceLine: Int = #line) throws {
+    /// card out after answering that many APDUs. With `insertNow: false` the reader stays empty until ``insert()``.
+    init(profile: String = "healthy", pullAfter: Int? = nil, insertNow: Bool = true) throws {
         lockFD = open("/tmp/mynacard-e2e.lock", O_CREAT | O_RDWR, 0o644)
         guard lockFD >= 0, flock(lockFD, LOCK_EX) == 0 else { throw FixtureError("cannot take the end-to-end test lock") }
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mynacard-e2e-\(UUID().uuidString)")
@@ -64,8 +64,7 @@ final class EmulatedCardFixture {
             emulatorOutput = Pipe()
             emulator.standardOutput = emulatorOutput
             emulator.standardError = emulatorOutput
-            try emulator.run()
-            try waitForCard(present: true, seconds: 15)
+            if insertNow { try insert() }
         } catch {
             flock(lockFD, LOCK_UN)
             close(lockFD)
@@ -75,18 +74,24 @@ final class EmulatedCardFixture {
 
     deinit { stop() }
 
+    /// Starts the emulator (inserts the card) and waits until pcscd sees it.
+    func insert() throws {
+        try emulator.run()
+        try waitForCard(present: true, seconds: 15)
+    }
+
     /// Pulls the card out and waits until pcscd sees the reader empty.
     func stop() {
         guard !stopped else { return }
         stopped = true
-        if emulator.isRunning {
+        if emulator.processIdentifier != 0 && emulator.isRunning {
             emulator.terminate()
             let deadline = Date().addingTimeInterval(5)
             while emulator.isRunning && Date() < deadline { usleep(20_000) }
             if emulator.isRunning { kill(emulator.processIdentifier, SIGKILL) }
             emulator.waitUntilExit()
         }
-        try? waitForCard(present: false, seconds: 10)
+        if emulator.processIdentifier != 0 { try? waitForCard(present: false, seconds: 10) }
         try? FileManager.default.removeItem(at: workDirectory)
         flock(lockFD, LOCK_UN)
         close(lockFD)
