@@ -85,6 +85,19 @@ struct ReadersAndInfoTests {
 
 @Suite("Missing and vanishing cards", .serialized)
 struct MissingCardTests {
+    @Test("without a running pcscd every command says how to start it, with exit code 3")
+    func serviceDown() throws {
+        // pcsc-lite's client finds the daemon through this socket path; nothing listens on this one.
+        let environment = ["PCSCLITE_CSOCK_NAME": "/tmp/mynacard-no-such-pcscd.comm"]
+        for arguments in [["readers"], ["info", "--json"], ["pin", "status"]] {
+            let result = try EmulatedCardFixture.runMynacard(arguments, environment: environment, timeout: 20)
+            #expect(result.exitCode == 3, "\(arguments)")
+            #expect(result.stderr.contains("start pcscd"))
+        }
+        let json = try EmulatedCardFixture.runMynacard(["info", "--json"], environment: environment, timeout: 20)
+        #expect((json.json?["error"] as? [String: Any])?["kind"] as? String == "pcsc-unavailable")
+    }
+
     @Test("an empty reader gives a clear error and exit code 3")
     func missingCard() throws {
         try EmulatedCardFixture.requirePCSCService()
