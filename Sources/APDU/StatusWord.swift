@@ -19,21 +19,37 @@ public struct StatusWord: Hashable, Sendable, CustomStringConvertible {
     /// The status word as a 16-bit value.
     public var value: UInt16 { UInt16(sw1) << 8 | UInt16(sw2) }
 
+    /// `90 00`: done.
     public static let success = StatusWord(0x9000)
+    /// `62 82`: the file ended before the requested length.
     public static let endOfFileReached = StatusWord(0x6282)
+    /// `67 00`: wrong length.
     public static let wrongLength = StatusWord(0x6700)
+    /// `69 82`: a PIN must be verified first.
     public static let securityStatusNotSatisfied = StatusWord(0x6982)
+    /// `69 83`: the PIN is blocked.
     public static let authenticationMethodBlocked = StatusWord(0x6983)
+    /// `69 84`: the PIN (reference data) is blocked or unusable.
     public static let referenceDataNotUsable = StatusWord(0x6984)
+    /// `69 85`: conditions of use not satisfied.
     public static let conditionsOfUseNotSatisfied = StatusWord(0x6985)
+    /// `69 86`: no file is selected.
     public static let commandNotAllowedNoEF = StatusWord(0x6986)
+    /// `6A 80`: incorrect data.
     public static let wrongData = StatusWord(0x6A80)
+    /// `6A 82`: no such file or applet.
     public static let fileNotFound = StatusWord(0x6A82)
+    /// `6A 86`: incorrect P1/P2.
     public static let incorrectP1P2 = StatusWord(0x6A86)
+    /// `6A 88`: referenced data not found.
     public static let referencedDataNotFound = StatusWord(0x6A88)
+    /// `6B 00`: offset outside the file.
     public static let wrongParametersOffsetOutside = StatusWord(0x6B00)
+    /// `6D 00`: unknown instruction.
     public static let instructionNotSupported = StatusWord(0x6D00)
+    /// `6E 00`: unknown class.
     public static let classNotSupported = StatusWord(0x6E00)
+    /// `6F 00`: an error without details.
     public static let noPreciseDiagnosis = StatusWord(0x6F00)
 
     /// `90 00`: the command completed.

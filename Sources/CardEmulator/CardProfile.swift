@@ -15,14 +15,19 @@ public struct CardProfile: Sendable {
 
     /// One applet: its AID and its elementary files.
     public struct Applet: Sendable {
+        /// The applet's name in the profile (e.g. "JPKI").
         public var name: String
+        /// The AID it is selected by.
         public var aid: AID
+        /// Its elementary files by identifier.
         public var files: [FileID: File]
     }
 
     /// An elementary file and who may use it.
     public struct File: Sendable {
+        /// The file identifier.
         public var id: FileID
+        /// What the file holds.
         public var content: Content
         /// PIN files any one of which, once verified, allows reading (binary) or signing (key). Empty: free.
         public var requiredPINs: [FileID]

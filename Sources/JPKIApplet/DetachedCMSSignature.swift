@@ -16,8 +16,9 @@ public struct DetachedCMSSignature: Sendable {
     public let messageDigest: [UInt8]
     /// The signing time recorded in the signingTime attribute, if any.
     public let signingTime: Date?
-    /// The signer's issuer and serial number, as the SignerInfo names them.
+    /// The signer's issuer, as the SignerInfo names it.
     public let signerIssuer: DistinguishedName
+    /// The signer's certificate serial number, as the SignerInfo names it.
     public let signerSerial: Certificate.SerialNumber
     /// The signed attributes, DER-encoded as a SET (the bytes the signature covers, RFC 5652 §5.4).
     public let signedAttributesDER: [UInt8]

@@ -21,8 +21,11 @@ public enum Sex: String, Equatable, Sendable, Codable {
 
 /// A date as the card stores it, `YYYYMMDD` (Gregorian).
 public struct CardDate: Equatable, Sendable, CustomStringConvertible {
+    /// The Gregorian year.
     public let year: Int
+    /// The month, 1–12.
     public let month: Int
+    /// The day of the month, 1–31.
     public let day: Int
 
     /// Parses 8 ASCII digits `YYYYMMDD`; `nil` when they are not a plausible date.
