@@ -80,8 +80,9 @@ public struct CardSession {
     }
 
     /// Reads a PIN's retry counter with an empty VERIFY, which never spends a try.
-    public func pinStatus(_ pin: FileID, kind: PINKind) throws -> PINStatus {
-        try selectFile(pin, name: kind.displayName)
+    /// The PIN's applet must be selected.
+    public func pinStatus(_ kind: PINKind) throws -> PINStatus {
+        try selectFile(kind.file, name: kind.displayName)
         let status = try transport.transmit(.verify()).statusWord
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { return left == 0 ? .blocked : .remaining(left) }
@@ -92,8 +93,8 @@ public struct CardSession {
     /// The PIN guard: reads the retry counter (no try spent) and refuses when the PIN is blocked, or when
     /// only one try is left and `force` is not set.
     /// - Returns: ``PINStatus/verified`` when nothing needs sending, else the remaining tries.
-    public func guardTry(file: FileID, kind: PINKind, force: Bool) throws -> PINStatus {
-        let status = try pinStatus(file, kind: kind)
+    public func guardTry(_ kind: PINKind, force: Bool) throws -> PINStatus {
+        let status = try pinStatus(kind)
         switch status {
         case .verified: return status
         case .blocked: throw CardSessionError.pinBlocked(kind)
@@ -107,25 +108,25 @@ public struct CardSession {
     /// checks the PIN's format, and only then sends it.
     /// - Returns: the status after verification (always ``PINStatus/verified``).
     @discardableResult
-    public func verifyPIN(file: FileID, kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
-        if try guardTry(file: file, kind: kind, force: force) == .verified { return .verified }
+    public func verifyPIN(_ kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
+        if try guardTry(kind, force: force) == .verified { return .verified }
         let pin = try obtain()
         if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
         return try sendVerify(pin, kind: kind)
     }
 
     /// Verifies a PIN already in hand: its format is checked before anything reaches the card, then as
-    /// ``verifyPIN(file:kind:force:obtain:)``.
+    /// ``verifyPIN(_:force:obtain:)``.
     @discardableResult
-    public func verifyPIN(_ pin: PINCode, file: FileID, kind: PINKind, force: Bool) throws -> PINStatus {
+    public func verifyPIN(_ pin: PINCode, kind: PINKind, force: Bool) throws -> PINStatus {
         if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        return try verifyPIN(file: file, kind: kind, force: force) { pin }
+        return try verifyPIN(kind, force: force) { pin }
     }
 
     /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both formats, verifies
     /// the current PIN and sends CHANGE REFERENCE DATA.
-    public func changePIN(file: FileID, kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        let before = try guardTry(file: file, kind: kind, force: force)
+    public func changePIN(_ kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
+        let before = try guardTry(kind, force: force)
         let currentPIN = try current()
         let newPIN = try new()
         if let problem = kind.format.problem(with: newPIN) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
@@ -137,9 +138,9 @@ public struct CardSession {
     }
 
     /// Changes a PIN with both PINs in hand; a new PIN of the wrong shape is refused before anything is sent.
-    public func changePIN(current: PINCode, new: PINCode, file: FileID, kind: PINKind, force: Bool) throws {
+    public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool) throws {
         if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
-        try changePIN(file: file, kind: kind, force: force, current: { current }, new: { new })
+        try changePIN(kind, force: force, current: { current }, new: { new })
     }
 
     @discardableResult

@@ -1,3 +1,5 @@
+import APDU
+
 /// The PINs on a My Number card. Each lives in one applet; a wrong try costs one of its tries.
 public enum PINKind: String, CaseIterable, Sendable, Codable {
     /// JPKI 利用者証明用 PIN: 4 digits, 3 tries; guards the authentication key.
@@ -11,6 +13,31 @@ public enum PINKind: String, CaseIterable, Sendable, Codable {
     /// 券面AP PIN-B (照合番号B): birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → `020101`), the card's
     /// expiry year (YYYY, Gregorian) and the 4-digit security code: 14 digits.
     case faceBirthExpiryCode = "face-b"
+
+    /// The applet the PIN lives in.
+    public var applet: CardApplet {
+        switch self {
+        case .jpkiAuthentication, .jpkiSigning: .jpki
+        case .textInputAssist: .textInputAssist
+        case .faceMyNumber, .faceBirthExpiryCode: .cardFace
+        }
+    }
+
+    /// The PIN's elementary file in its applet (docs/card-facts.md: JPKI 0018/001B, text 0011, face 0013/0012).
+    public var file: FileID {
+        switch self {
+        case .jpkiAuthentication: FileID(0x0018)
+        case .jpkiSigning: FileID(0x001B)
+        case .textInputAssist: FileID(0x0011)
+        case .faceMyNumber: FileID(0x0013)
+        case .faceBirthExpiryCode: FileID(0x0012)
+        }
+    }
+
+    /// The PINs of one applet, in the order the card's documentation lists them.
+    public static func kinds(in applet: CardApplet) -> [PINKind] {
+        allCases.filter { $0.applet == applet }
+    }
 
     /// The name a user knows the PIN by.
     public var displayName: String {

@@ -55,16 +55,4 @@ public enum JPKIKey: String, CaseIterable, Sendable, Codable {
 public enum JPKIFiles {
     /// Token information: a PKCS#11-style record whose first 32 bytes are the label, e.g. `JPKIAPICCTOKEN2`.
     public static let tokenInfo = FileID(0x0006)
-
-    /// The PIN file behind a JPKI PIN kind; `nil` for the other applets' PINs.
-    public static func pinFile(for kind: PINKind) -> FileID? {
-        switch kind {
-        case .jpkiAuthentication: FileID(0x0018)
-        case .jpkiSigning: FileID(0x001B)
-        default: nil
-        }
-    }
-
-    /// The PINs that live in the JPKI applet.
-    public static let pins: [PINKind] = [.jpkiAuthentication, .jpkiSigning]
 }

@@ -43,32 +43,33 @@ public struct JPKISession {
 
     /// A JPKI PIN's retry counter, read without spending a try.
     public func pinStatus(_ kind: PINKind) throws -> PINStatus {
-        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
-        return try session.pinStatus(file, kind: kind)
+        try session.pinStatus(jpki(kind))
     }
 
-    /// Verifies a JPKI PIN with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    /// Verifies a JPKI PIN with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
     public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
-        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
-        try session.verifyPIN(pin, file: file, kind: kind, force: force)
+        try session.verifyPIN(pin, kind: jpki(kind), force: force)
     }
 
     /// Verifies a JPKI PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
     public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
-        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
-        try session.verifyPIN(file: file, kind: kind, force: force, obtain: obtain)
+        try session.verifyPIN(jpki(kind), force: force, obtain: obtain)
     }
 
     /// Changes a JPKI PIN, obtaining the current and new PIN only once the retry counter allows a try.
     public func changePIN(_ kind: PINKind, force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
-        try session.changePIN(file: file, kind: kind, force: force, current: current, new: new)
+        try session.changePIN(jpki(kind), force: force, current: current, new: new)
     }
 
     /// Changes a JPKI PIN after verifying the current one.
     public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool = false) throws {
-        guard let file = JPKIFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a JPKI PIN") }
-        try session.changePIN(current: current, new: new, file: file, kind: kind, force: force)
+        try session.changePIN(jpki(kind), current: current, new: new, force: force)
+    }
+
+    /// `kind`, which must be one of this applet's PINs (a programming error otherwise).
+    private func jpki(_ kind: PINKind) -> PINKind {
+        precondition(kind.applet == .jpki, "\(kind) is not a JPKI PIN")
+        return kind
     }
 
     /// Has the card sign `digestInfo` (a DER DigestInfo) with `key`: the card adds PKCS#1 v1.5 padding.

@@ -15,20 +15,23 @@ public struct FaceAPSession {
 
     /// A card-face PIN's retry counter (``PINKind/faceMyNumber`` or ``PINKind/faceBirthExpiryCode``), read without spending a try.
     public func pinStatus(_ kind: PINKind) throws -> PINStatus {
-        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
-        return try session.pinStatus(file, kind: kind)
+        try session.pinStatus(face(kind))
     }
 
-    /// Verifies PIN-A (the My Number) or PIN-B with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    /// Verifies PIN-A (the My Number) or PIN-B with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
     public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
-        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
-        try session.verifyPIN(pin, file: file, kind: kind, force: force)
+        try session.verifyPIN(pin, kind: face(kind), force: force)
     }
 
     /// Verifies PIN-A or PIN-B, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
     public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
-        guard let file = FaceAPFiles.pinFile(for: kind) else { preconditionFailure("\(kind) is not a card-face PIN") }
-        try session.verifyPIN(file: file, kind: kind, force: force, obtain: obtain)
+        try session.verifyPIN(face(kind), force: force, obtain: obtain)
+    }
+
+    /// `kind`, which must be one of this applet's PINs (a programming error otherwise).
+    private func face(_ kind: PINKind) -> PINKind {
+        precondition(kind.applet == .cardFace, "\(kind) is not a card-face PIN")
+        return kind
     }
 
     /// The card face. Needs PIN-A or PIN-B verified.

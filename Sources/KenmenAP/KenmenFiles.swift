@@ -1,7 +1,7 @@
 import APDU
 import CardSession
 
-/// The files and PINs of the 券面事項入力補助AP (text applet); sources in docs/card-facts.md.
+/// The files of the 券面事項入力補助AP (text applet); its PIN is ``PINKind/textInputAssist``. Sources in docs/card-facts.md.
 public enum TextAPFiles {
     /// EF 0001: `FF10 0C` + the 12-digit 個人番号, padded with `FF FF` to 17 bytes.
     public static let myNumber = FileID(0x0001)
@@ -13,19 +13,9 @@ public enum TextAPFiles {
     public static let authenticity = FileID(0x0003)
     /// EF 0004: the CV certificate of the key that signed EF 0003. Free to read.
     public static let certificate = FileID(0x0004)
-    /// EF 0011: the 4-digit text applet PIN.
-    public static let pin = FileID(0x0011)
-
-    /// The PIN file behind a text-applet PIN kind; `nil` for other applets' PINs.
-    public static func pinFile(for kind: PINKind) -> FileID? {
-        kind == .textInputAssist ? pin : nil
-    }
-
-    /// The PINs this tool uses in the text applet.
-    public static let pins: [PINKind] = [.textInputAssist]
 }
 
-/// The files and PINs of the 券面AP (card-face applet); sources in docs/card-facts.md.
+/// The files of the 券面AP (card-face applet); its PINs are ``PINKind/faceMyNumber`` and ``PINKind/faceBirthExpiryCode``. Sources in docs/card-facts.md.
 public enum FaceAPFiles {
     /// EF 0002: the card face (birth date, sex, images, photo, expiry, security code image).
     public static let cardFace = FileID(0x0002)
@@ -33,20 +23,4 @@ public enum FaceAPFiles {
     public static let certificate = FileID(0x0004)
     /// EF 0005: the My Number image; readable only after PIN-A.
     public static let myNumberImage = FileID(0x0005)
-    /// EF 0013: PIN-A (照合番号A, the 12-digit My Number).
-    public static let pinA = FileID(0x0013)
-    /// EF 0012: PIN-B (照合番号B, 14 digits).
-    public static let pinB = FileID(0x0012)
-
-    /// The PIN file behind a card-face PIN kind; `nil` for other applets' PINs.
-    public static func pinFile(for kind: PINKind) -> FileID? {
-        switch kind {
-        case .faceMyNumber: pinA
-        case .faceBirthExpiryCode: pinB
-        default: nil
-        }
-    }
-
-    /// The PINs of the card-face applet.
-    public static let pins: [PINKind] = [.faceMyNumber, .faceBirthExpiryCode]
 }

@@ -28,28 +28,28 @@ public struct TextAPSession {
 
     /// The text PIN's retry counter, read without spending a try.
     public func pinStatus() throws -> PINStatus {
-        try session.pinStatus(TextAPFiles.pin, kind: .textInputAssist)
+        try session.pinStatus(.textInputAssist)
     }
 
-    /// Verifies the text PIN with the guard of ``CardSession/verifyPIN(_:file:kind:force:)``.
+    /// Verifies the text PIN with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
     public func verifyPIN(_ pin: PINCode, force: Bool = false) throws {
-        try session.verifyPIN(pin, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
+        try session.verifyPIN(pin, kind: .textInputAssist, force: force)
     }
 
     /// Verifies the text PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
     public func verifyPIN(force: Bool = false, obtain: () throws -> PINCode) throws {
-        try session.verifyPIN(file: TextAPFiles.pin, kind: .textInputAssist, force: force, obtain: obtain)
+        try session.verifyPIN(.textInputAssist, force: force, obtain: obtain)
     }
 
     /// Changes the text PIN, obtaining the current and new PIN only once the retry counter allows a try.
     public func changePIN(force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        try session.changePIN(file: TextAPFiles.pin, kind: .textInputAssist, force: force, current: current, new: new)
+        try session.changePIN(.textInputAssist, force: force, current: current, new: new)
     }
 
     /// Changes the text PIN after verifying the current one (CHANGE REFERENCE DATA on EF 0011, as
     /// jpki/myna's ChangeCardInputHelperPin does; see docs/card-facts.md).
     public func changePIN(current: PINCode, new: PINCode, force: Bool = false) throws {
-        try session.changePIN(current: current, new: new, file: TextAPFiles.pin, kind: .textInputAssist, force: force)
+        try session.changePIN(.textInputAssist, current: current, new: new, force: force)
     }
 
     /// EF 0001 as stored (17 bytes, including the `FF` filler the authenticity hash covers).

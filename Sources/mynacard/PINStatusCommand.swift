@@ -1,8 +1,6 @@
 import ArgumentParser
 import CardIO
 import CardSession
-import JPKIApplet
-import KenmenAP
 
 /// `mynacard pin status`: every PIN's retry counter, read without spending a try.
 struct PINStatusCommand: ParsableCommand {
@@ -31,7 +29,7 @@ struct PINStatusCommand: ParsableCommand {
         try Failure.report(json: output.json) {
             let statuses = try withCard(card) { transport in try Self.readAll(transport) }
             let report = Report(pins: statuses.map { entry in
-                .init(pin: entry.kind.rawValue, applet: entry.applet.rawValue, name: entry.kind.displayName, status: entry.word,
+                .init(pin: entry.kind.rawValue, applet: entry.kind.applet.rawValue, name: entry.kind.displayName, status: entry.word,
                       triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
             })
             if output.json { return try Output.json(report) }
@@ -45,7 +43,6 @@ struct PINStatusCommand: ParsableCommand {
     /// One PIN's counter; `status` is `nil` when the card does not answer a retry query for it.
     struct Counter {
         var kind: PINKind
-        var applet: CardApplet
         var status: PINStatus?
 
         /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
@@ -68,19 +65,16 @@ struct PINStatusCommand: ParsableCommand {
         }
     }
 
-    /// Every PIN counter of every applet present on the card.
+    /// Every PIN counter of every applet present on the card. The JPKI applet must be there (else this
+    /// is not a My Number card); a PIN the card will not report on counts as unknown.
     static func readAll(_ transport: any CardTransport) throws -> [Counter] {
-        let jpki = try JPKISession(transport: transport)
-        var counters = try JPKIFiles.pins.map { Counter(kind: $0, applet: .jpki, status: try jpki.pinStatus($0)) }
         let session = CardSession(transport: transport)
-        if try session.hasApplet(CardApplet.textInputAssist.aid) {
-            let text = try TextAPSession(transport: transport)
-            counters.append(Counter(kind: .textInputAssist, applet: .textInputAssist, status: try queryable { try text.pinStatus() }))
-        }
-        if try session.hasApplet(CardApplet.cardFace.aid) {
-            let face = try FaceAPSession(transport: transport)
-            for kind in FaceAPFiles.pins {
-                counters.append(Counter(kind: kind, applet: .cardFace, status: try queryable { try face.pinStatus(kind) }))
+        var counters: [Counter] = []
+        for applet in CardApplet.allCases {
+            if applet == .jpki { try session.select(applet) } else if !(try session.hasApplet(applet.aid)) { continue }
+            for kind in PINKind.kinds(in: applet) {
+                let status = applet == .jpki ? try session.pinStatus(kind) : try queryable { try session.pinStatus(kind) }
+                counters.append(Counter(kind: kind, status: status))
             }
         }
         return counters
