@@ -84,7 +84,7 @@ struct CheckCommand: ParsableCommand {
             let jpki = try JPKISession(transport: transport)
             items += checkCertificates(jpki)
         }
-        for counter in try PINStatusCommand.readAll(transport) where present[counter.kind.applet] == true {
+        for counter in try session.pinCounters() where present[counter.kind.applet] == true {
             let status: Item.Status = switch counter.status {
             case .blocked: .fail
             case .remaining(1): .warning

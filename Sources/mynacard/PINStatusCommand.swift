@@ -27,7 +27,7 @@ struct PINStatusCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let statuses = try withCard(card) { transport in try Self.readAll(transport) }
+            let statuses = try withCard(card) { transport in try CardSession(transport: transport).pinCounters() }
             let report = Report(pins: statuses.map { entry in
                 .init(pin: entry.kind.rawValue, applet: entry.kind.applet.rawValue, name: entry.kind.displayName, status: entry.word,
                       triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
@@ -39,49 +39,26 @@ struct PINStatusCommand: ParsableCommand {
             }
         }
     }
+}
 
-    /// One PIN's counter; `status` is `nil` when the card does not answer a retry query for it.
-    struct Counter {
-        var kind: PINKind
-        var status: PINStatus?
-
-        /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
-        var word: String {
-            switch status {
-            case nil: "unknown"
-            case .verified: "verified"
-            case .blocked: "blocked"
-            case .remaining(let left): left == 1 ? "last-try" : "ok"
-            }
-        }
-
-        /// What to tell the user when the PIN is blocked or one wrong try away from it.
-        var warning: String? {
-            switch status {
-            case .remaining(1): "one wrong PIN will block it"
-            case .blocked: "BLOCKED: " + kind.resetAdvice
-            default: nil
-            }
+/// How the CLI words a PIN counter.
+extension PINCounter {
+    /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
+    var word: String {
+        switch status {
+        case nil: "unknown"
+        case .verified: "verified"
+        case .blocked: "blocked"
+        case .remaining(let left): left == 1 ? "last-try" : "ok"
         }
     }
 
-    /// Every PIN counter of every applet present on the card. The JPKI applet must be there (else this
-    /// is not a My Number card); a PIN the card will not report on counts as unknown.
-    static func readAll(_ transport: any CardTransport) throws -> [Counter] {
-        let session = CardSession(transport: transport)
-        var counters: [Counter] = []
-        for applet in CardApplet.allCases {
-            if applet == .jpki { try session.select(applet) } else if !(try session.hasApplet(applet.aid)) { continue }
-            for kind in PINKind.kinds(in: applet) {
-                let status = applet == .jpki ? try session.pinStatus(kind) : try queryable { try session.pinStatus(kind) }
-                counters.append(Counter(kind: kind, status: status))
-            }
+    /// What to tell the user when the PIN is blocked or one wrong try away from it.
+    var warning: String? {
+        switch status {
+        case .remaining(1): "one wrong PIN will block it"
+        case .blocked: "BLOCKED: " + kind.resetAdvice
+        default: nil
         }
-        return counters
-    }
-
-    /// A counter, or `nil` when the card answers the retry query with an error status instead.
-    private static func queryable(_ body: () throws -> PINStatus) throws -> PINStatus? {
-        do { return try body() } catch CardSessionError.card { return nil }
     }
 }

@@ -51,6 +51,16 @@ struct JPKIReadPathTests {
         }
     }
 
+    @Test("the card's five PIN counters are read in one sweep, without spending a try")
+    func allCounters() throws {
+        let transport = try transport("last-try")
+        let counters = try CardSession(transport: transport).pinCounters()
+        #expect(counters.map(\.kind) == [.jpkiAuthentication, .jpkiSigning, .textInputAssist, .faceMyNumber, .faceBirthExpiryCode])
+        #expect(counters.first { $0.kind == .jpkiAuthentication }?.status == .remaining(1))
+        #expect(counters.first { $0.kind == .textInputAssist }?.status == .remaining(3))
+        #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
+    }
+
     @Test("a wrong auth PIN leaves two tries")
     func wrongPIN() throws {
         let jpki = try JPKISession(transport: transport())

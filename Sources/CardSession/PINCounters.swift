@@ -1,0 +1,31 @@
+/// One PIN's retry counter, as ``CardSession/pinCounters()`` reads it.
+public struct PINCounter: Equatable, Sendable {
+    /// Which PIN.
+    public var kind: PINKind
+    /// Its counter; `nil` when the card answers the retry query for it with an error instead.
+    public var status: PINStatus?
+}
+
+extension CardSession {
+    /// Every PIN counter of every applet present on the card, read without spending a try.
+    /// The JPKI applet must be there (else this is not a My Number card); a PIN of another applet
+    /// whose counter the card will not report counts as unknown.
+    public func pinCounters() throws -> [PINCounter] {
+        var counters: [PINCounter] = []
+        for applet in CardApplet.allCases {
+            if applet == .jpki { try select(applet) } else if !(try hasApplet(applet.aid)) { continue }
+            for kind in PINKind.kinds(in: applet) {
+                if applet == .jpki {
+                    counters.append(PINCounter(kind: kind, status: try pinStatus(kind)))
+                    continue
+                }
+                do {
+                    counters.append(PINCounter(kind: kind, status: try pinStatus(kind)))
+                } catch CardSessionError.card {
+                    counters.append(PINCounter(kind: kind, status: nil))
+                }
+            }
+        }
+        return counters
+    }
+}
