@@ -17,6 +17,11 @@ public struct CardFace: Sendable {
     public let photo: [UInt8]
     /// セキュリティコード as printed: a PNG image.
     public let securityCodeImage: [UInt8]
+    /// The three groups of objects DF28 signs, as stored: DF22‖DF23‖DF24, DF25‖DF26 and DF27
+    /// (docs/card-facts.md, card-face signature; one source).
+    public let signedGroups: [[UInt8]]
+    /// DF28: the signature over the SHA-256 hashes of ``signedGroups``.
+    public let signature: [UInt8]
 
     /// Parses EF 0002 (`FF20 { DF21 offsets, DF22 birth date, DF23 sex, DF24 key, DF25 name, DF26 address,
     /// DF27 photo, DF28 signature, DF29 expiry, DF2A security code }`).
@@ -43,5 +48,13 @@ public struct CardFace: Sendable {
         photo = try value(0xDF27, "photo (DF27)")
         expiryDate = try date(0xDF29, "expiry date (DF29)")
         securityCodeImage = try value(0xDF2A, "security code image (DF2A)")
+        signature = try value(0xDF28, "signature (DF28)")
+        func encoded(_ tags: [UInt32]) throws -> [UInt8] {
+            try tags.flatMap { tag in
+                guard let object = inner.first(tag: tag) else { throw bad("has no object \(String(tag, radix: 16, uppercase: true))") }
+                return object.encoded
+            }
+        }
+        signedGroups = [try encoded([0xDF22, 0xDF23, 0xDF24]), try encoded([0xDF25, 0xDF26]), try encoded([0xDF27])]
     }
 }

@@ -1,6 +1,7 @@
 import APDU
 import CardIO
 import CardSession
+import _CryptoExtras
 
 /// A session with the 券面AP (card-face applet). Each method selects what it needs.
 public struct FaceAPSession {
@@ -50,6 +51,17 @@ public struct FaceAPSession {
             throw CardSessionError.malformedData("the My Number image file (EF 0005) has no FF40/DF41 image")
         }
         return image.value
+    }
+
+    /// The CV certificate (EF 0004) of the key that signed the card face. Free to read.
+    public func certificate() throws -> CVCertificate {
+        try CVCertificate(der: session.readTLVFile(FaceAPFiles.certificate, name: "the card-face key certificate"))
+    }
+
+    /// Checks `face` against its signature (DF28) and the key certificate, and that certificate against
+    /// `root` when one is given.
+    public func authenticity(of face: CardFace, root: _RSA.Signing.PublicKey?) throws -> FaceAuthenticityReport {
+        FaceAuthenticityReport(face: face, certificate: try certificate(), root: root)
     }
 
     private func protected<T>(_ kind: PINKind, _ body: () throws -> T) throws -> T {

@@ -14,7 +14,9 @@ struct FaceCommand: ParsableCommand {
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
             Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
-            --reveal, and only PIN-A opens it. The images go to files in a folder only you can read.
+            --reveal, and only PIN-A opens it. The images go to files in a folder only you can read. \
+            The photo, images, birth date and sex are checked against the card face's signature (DF28); give \
+            --root to check that signature's key too. Exit 1 when the card face is not genuine.
             """
     )
 
@@ -30,6 +32,7 @@ struct FaceCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the files to (created if missing). Default: a new temporary folder.", valueName: "dir"))
     var output: String?
 
+    @OptionGroup var rootKey: RootKeyOptions
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var format: OutputOptions
@@ -45,16 +48,27 @@ struct FaceCommand: ParsableCommand {
         var sexCode: String
         var expiryDate: String
         var files: [String: String]
+        var authenticity: Authenticity
+
+        struct Authenticity: Encodable {
+            var result: String
+            var reason: String?
+            var signatureMatchesCardKey: Bool
+            var certificateSignedByRoot: Bool?
+            var rootKeyID: String
+        }
     }
 
     func run() throws {
         try Failure.report(json: format.json) {
             let kind: PINKind = pinA ? .faceMyNumber : .faceBirthExpiryCode
+            let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
-            let (face, myNumberImage) = try withCard(card) { transport in
+            let (face, myNumberImage, authenticity) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
                 try session.verify(kind, force: pinInput.force) { try pinReader.read(prompt: "\(kind.displayName): ") }
-                return (try session.cardFace(), reveal && pinA ? try session.myNumberImage() : nil)
+                let face = try session.cardFace()
+                return (face, reveal && pinA ? try session.myNumberImage() : nil, try session.authenticity(of: face, root: root))
             }
             let directory = try makeDirectory()
             var files: [String: String] = [:]
@@ -73,15 +87,27 @@ struct FaceCommand: ParsableCommand {
                                 birthDate: reveal ? face.birthDate.description : BasicInfo.maskedBirthDate,
                                 sex: reveal ? face.sex.displayName : BasicInfo.maskedSex,
                                 sexCode: reveal ? face.sex.rawValue : BasicInfo.maskedSex,
-                                expiryDate: face.expiryDate.description, files: files)
+                                expiryDate: face.expiryDate.description, files: files,
+                                authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
+                                                    signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
+                                                    certificateSignedByRoot: authenticity.certificateSignedByRoot,
+                                                    rootKeyID: authenticity.issuerKeyID))
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
-            if format.json { return try Output.json(report) }
-            Output.line("birth date:    \(report.birthDate)")
-            Output.line("sex:           \(report.sex)")
-            Output.line("expiry date:   \(report.expiryDate)")
-            for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
-                                 ("securityCode", "security code"), ("myNumber", "My Number")] {
-                if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(path)") }
+            if format.json {
+                try Output.json(report)
+            } else {
+                Output.line("birth date:    \(report.birthDate)")
+                Output.line("sex:           \(report.sex)")
+                Output.line("expiry date:   \(report.expiryDate)")
+                for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
+                                     ("securityCode", "security code"), ("myNumber", "My Number")] {
+                    if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(path)") }
+                }
+                Output.line("authenticity:  \(authenticity.result)")
+            }
+            if case .notGenuine(let reason) = authenticity.result {
+                Output.message("mynacard: the card face is not genuine: \(reason)")
+                throw NegativeResult(description: "the card face is not genuine: \(reason)")
             }
         }
     }

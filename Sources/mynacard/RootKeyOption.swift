@@ -7,7 +7,7 @@ import _CryptoExtras
 struct RootKeyOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "PEM file with the root public key (certificate or PUBLIC KEY) that certifies the card's data-signing key. "
-            + "Without it, authenticity is reported as 'cannot be checked'. Test cards: fixtures/ca/text-root.pem.",
+            + "Without it, authenticity is reported as 'cannot be checked'. Test cards: fixtures/ca/text-root.pem (text), fixtures/ca/face-root.pem (card face).",
         valueName: "pem"))
     var root: String?
 

@@ -141,6 +141,25 @@ struct CardFaceTests {
         #expect(revealed.stderr.contains("only with PIN-A"))
     }
 
+    @Test("the card face is genuine against the test root, and cannot be checked without one")
+    func faceAuthenticity() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let faceRoot = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/ca/face-root.pem").path
+        let checked = try card.run(["face", "--pin-b", "--pin-stdin", "--json", "--root", faceRoot], input: card.pin("pinB") + "\n")
+        #expect(checked.exitCode == 0, "\(checked.stderr)")
+        let authenticity = try #require(checked.json?["authenticity"] as? [String: Any])
+        #expect(authenticity["result"] as? String == "genuine")
+        #expect(authenticity["signatureMatchesCardKey"] as? Bool == true)
+        if let directory = checked.json?["directory"] as? String { try? FileManager.default.removeItem(atPath: directory) }
+        let unchecked = try card.run(["face", "--pin-b", "--pin-stdin"], input: card.pin("pinB") + "\n")
+        #expect(unchecked.exitCode == 0, "\(unchecked.stderr)")
+        #expect(unchecked.stdoutText.contains("authenticity:  cannot be checked: no root key"))
+        let wrongRoot = try card.run(["face", "--pin-b", "--pin-stdin", "--root", textRoot], input: card.pin("pinB") + "\n")
+        #expect(wrongRoot.exitCode == 1)
+        #expect(wrongRoot.stderr.contains("not genuine"))
+    }
+
     @Test("the photo is decoded to a PNG whose pixels are the source image's")
     func photoPNGPixels() throws {
         let card = try EmulatedCardFixture()

@@ -1,3 +1,5 @@
+import APDU
+import CardEmulator
 import CardImages
 import CardSession
 import CZlib
@@ -75,5 +77,59 @@ struct FaceAPTests {
         #expect(uncompress(&raw, &length, compressed, uLong(compressed.count)) == Z_OK)
         #expect(raw == [0, 0, 128, 255, 0, 1, 2, 3])
         #expect(Array(png.suffix(12)) == [0, 0, 0, 0] + Array("IEND".utf8) + [0xAE, 0x42, 0x60, 0x82])
+    }
+}
+
+let faceRoot = { try! rootPublicKey(pem: String(contentsOf: fixtures.appendingPathComponent("ca/face-root.pem"), encoding: .utf8)) }()
+
+@Suite("Card-face authenticity (DF28)")
+struct FaceAuthenticityTests {
+    /// The healthy card face, read after PIN-B, and the session it was read in.
+    func readFace(_ transport: EmulatedCardTransport? = nil) throws -> (FaceAPSession, CardFace) {
+        let session = try FaceAPSession(transport: transport ?? emulatedCard())
+        try session.verify(.faceBirthExpiryCode, pin: pin("02010120354821"))
+        return (session, try session.cardFace())
+    }
+
+    @Test("the healthy card face is genuine against the test root")
+    func genuine() throws {
+        let (session, face) = try readFace()
+        let report = try session.authenticity(of: face, root: faceRoot)
+        #expect(report.signatureMatchesCardKey)
+        #expect(report.certificateSignedByRoot == true)
+        #expect(report.result == .genuine)
+    }
+
+    @Test("without a root key the signature is still checked, and the verdict is cannot-check")
+    func noRoot() throws {
+        let (session, face) = try readFace()
+        let report = try session.authenticity(of: face, root: nil)
+        #expect(report.signatureMatchesCardKey)
+        #expect(report.result.code == "cannot-check")
+    }
+
+    @Test("the text applet's root does not certify the card-face key")
+    func wrongRoot() throws {
+        let (session, face) = try readFace()
+        #expect(try session.authenticity(of: face, root: textRoot).result.code == "not-genuine")
+    }
+
+    @Test("a card face whose photo or sex was changed is not genuine", arguments: [0xDF27, 0xDF23] as [UInt32])
+    func tampered(tag: UInt32) throws {
+        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
+        let applet = profile.applets.firstIndex { $0.aid == CardApplet.cardFace.aid }!
+        guard case .binary(let bytes) = profile.applets[applet].files[FaceAPFiles.cardFace]!.content else { Issue.record("EF 0002 is not binary"); return }
+        // Change the last byte of the object's value, keeping every length as it was.
+        let outer = try TLV.parseFirst(bytes).0
+        let objects = try TLV.parseAll(outer.value).map { object in
+            object.tag == tag ? TLV(tag: tag, value: object.value.dropLast() + [object.value.last! ^ 0x01]) : object
+        }
+        let changed = TLV(tag: 0xFF20, value: objects.flatMap(\.encoded)).encoded
+        #expect(changed.count == bytes.count)
+        profile.applets[applet].files[FaceAPFiles.cardFace]!.content = .binary(changed)
+        let (session, face) = try readFace(EmulatedCardTransport(card: EmulatedCard(profile: profile)))
+        let report = try session.authenticity(of: face, root: faceRoot)
+        #expect(!report.signatureMatchesCardKey)
+        #expect(report.result.code == "not-genuine")
     }
 }
