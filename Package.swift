@@ -95,6 +95,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "APDUTests", dependencies: ["APDU"]),
+        .testTarget(name: "CardIOTests", dependencies: ["APDU", "CardIO"]),
         .testTarget(
             name: "CardEmulatorTests",
             dependencies: ["APDU", "CardIO", "CardEmulator"]
