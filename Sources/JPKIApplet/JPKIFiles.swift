@@ -55,4 +55,6 @@ public enum JPKIKey: String, CaseIterable, Sendable, Codable {
 public enum JPKIFiles {
     /// Token information: a PKCS#11-style record whose first 32 bytes are the label, e.g. `JPKIAPICCTOKEN2`.
     public static let tokenInfo = FileID(0x0006)
+    /// Certificate availability: 3 bytes, `8F 8F 00` when both certificates are present (docs/card-facts.md; one source).
+    public static let certificateAvailability = FileID(0x0008)
 }

@@ -80,11 +80,10 @@ struct CheckCommand: ParsableCommand {
             add("applet-\(applet.rawValue)", present[applet]! ? .ok : .fail, "\(applet.displayName): " + (present[applet]! ? "present" : "MISSING"))
         }
 
-        if present[.jpki] == true {
-            let jpki = try JPKISession(transport: transport)
-            items += checkCertificates(jpki)
-        }
-        for counter in try session.pinCounters() where present[counter.kind.applet] == true {
+        // Without the JPKI applet this is no My Number card: the lines above say so, and nothing more applies.
+        guard present[.jpki] == true else { return items }
+        items += checkCertificates(try JPKISession(transport: transport))
+        for counter in try session.pinCounters() {
             let status: Item.Status = switch counter.status {
             case .blocked: .fail
             case .remaining(1): .warning
@@ -123,7 +122,7 @@ struct CheckCommand: ParsableCommand {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
         do {
-            try jpki.session.selectFile(FileID(0x0008), name: "the certificate availability file")
+            try jpki.session.selectFile(JPKIFiles.certificateAvailability, name: "the certificate availability file")
             let flags = try jpki.session.readBinary(length: 3, name: "the certificate availability file")
             let both = flags.prefix(2) == [0x8F, 0x8F]
             add("jpki-cert-presence", both ? .ok : .warning,

@@ -178,6 +178,21 @@ struct CardFaceTests {
 
 @Suite("Card health check through pcscd", .serialized)
 struct CheckTests {
+    @Test("a card without the JPKI applet is red: the applet line fails and nothing else is claimed")
+    func noJPKIApplet() throws {
+        let card = try EmulatedCardFixture { manifest in
+            manifest["applets"] = (manifest["applets"] as? [[String: Any]])?.filter { $0["name"] as? String != "JPKI" }
+        }
+        defer { card.stop() }
+        let result = try card.run(["check", "--json"])
+        #expect(result.exitCode == 1, "\(result.stderr)")
+        let checks = try #require(result.json?["checks"] as? [[String: Any]])
+        #expect(checks.first { $0["id"] as? String == "applet-jpki" }?["status"] as? String == "fail")
+        #expect(!checks.contains { ($0["id"] as? String)?.hasPrefix("pin-") == true })
+        let info = try card.run(["info", "--json"])
+        #expect((info.json?["applets"] as? [String: Bool])?["jpki"] == false)
+    }
+
     @Test("a healthy card is all green, with the text data genuine")
     func healthyIsGreen() throws {
         let card = try EmulatedCardFixture()

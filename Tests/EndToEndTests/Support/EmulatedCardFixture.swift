@@ -45,7 +45,9 @@ final class EmulatedCardFixture {
 
     /// Inserts a card made from `fixtures/profiles/<profile>`; with `pullAfter`, the emulator pulls the
     /// card out after answering that many APDUs. With `insertNow: false` the reader stays empty until ``insert()``.
-    init(profile: String = "healthy", pullAfter: Int? = nil, insertNow: Bool = true) throws {
+    /// `edit` may change the copied `profile.json` first (e.g. to remove an applet).
+    init(profile: String = "healthy", pullAfter: Int? = nil, insertNow: Bool = true,
+         edit: ((inout [String: Any]) -> Void)? = nil) throws {
         lockFD = open("/tmp/mynacard-e2e.lock", O_CREAT | O_RDWR, 0o644)
         guard lockFD >= 0, flock(lockFD, LOCK_EX) == 0 else { throw FixtureError("cannot take the end-to-end test lock") }
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mynacard-e2e-\(UUID().uuidString)")
@@ -53,8 +55,13 @@ final class EmulatedCardFixture {
         do {
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: Self.packageRoot.appendingPathComponent("fixtures/profiles/\(profile)"), to: profileDirectory)
-            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: profileDirectory.appendingPathComponent("profile.json"))) as? [String: Any]
-            holder = manifest?["holder"] as? [String: Any] ?? [:]
+            let manifestURL = profileDirectory.appendingPathComponent("profile.json")
+            var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any] ?? [:]
+            if let edit {
+                edit(&manifest)
+                try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+            }
+            holder = manifest["holder"] as? [String: Any] ?? [:]
             try Self.requirePCSCService()
             emulator = Process()
             emulator.executableURL = Self.binDirectory.appendingPathComponent("mynacard-emulator")
