@@ -67,6 +67,26 @@ struct ReadersAndInfoTests {
         #expect(text.stdoutText.contains("not shown"))
     }
 
+    @Test("the signature certificate is released after the signing password, given on a file descriptor")
+    func signCertificateWithPINOnDescriptor() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let pinFile = card.profileDirectory.appendingPathComponent("../sign-pin").standardized
+        FileManager.default.createFile(atPath: pinFile.path, contents: Data((card.pin("sign") + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        let mynacard = EmulatedCardFixture.binDirectory.appendingPathComponent("mynacard").path
+        // The shell opens the PIN file as descriptor 3, as a kiosk script would, and hands it on.
+        let result = try EmulatedCardFixture.runProcess(URL(fileURLWithPath: "/bin/sh"), [
+            "-c", "exec 3<\"$1\"; exec \"$2\" jpki cert sign --format der --pin-fd 3 --reader \"$3\"", "sh",
+            pinFile.path, mynacard, card.readerName,
+        ])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == (try Data(contentsOf: card.profileDirectory.appendingPathComponent("jpki/sign-cert.der"))))
+        #expect(!result.allOutput.contains(card.pin("sign")))
+        let withoutPIN = try card.run(["jpki", "cert", "sign", "--json", "--pin-env", "MYNACARD_TEST_UNSET"])
+        #expect(withoutPIN.exitCode == 5)
+        #expect((withoutPIN.json?["error"] as? [String: Any])?["kind"] as? String == "pin-input")
+    }
+
     @Test("reading retry counters leaves them unchanged")
     func pinStatusDoesNotSpendTries() throws {
         let card = try EmulatedCardFixture()
