@@ -70,13 +70,13 @@ struct CheckCommand: ParsableCommand {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
 
-        let atr = transport.atr
-        add("atr", atr == InfoCommand.myNumberCardATR ? .ok : .warning,
-            atr.hexString + (atr == InfoCommand.myNumberCardATR ? " (My Number card)" : " (not the usual My Number card ATR)"))
         let session = CardSession(transport: transport)
         var present: [CardApplet: Bool] = [:]
+        for applet in CardApplet.allCases { present[applet] = try session.hasApplet(applet.aid) }
+        // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
+        let atr = CardATR(transport.atr)
+        add("atr", atr != .other || present[.jpki] == true ? .ok : .warning, "\(transport.atr.hexString) (\(atr.note))")
         for applet in CardApplet.allCases {
-            present[applet] = try session.hasApplet(applet.aid)
             add("applet-\(applet.rawValue)", present[applet]! ? .ok : .fail, "\(applet.displayName): " + (present[applet]! ? "present" : "MISSING"))
         }
 

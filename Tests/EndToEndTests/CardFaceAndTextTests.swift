@@ -193,6 +193,21 @@ struct CheckTests {
         #expect((info.json?["applets"] as? [String: Bool])?["jpki"] == false)
     }
 
+    @Test("a card read through an NFC reader, whose ATR the reader makes up, is still green")
+    func contactlessATR() throws {
+        // PC/SC Part 3: 3B 88 80 01, eight bytes from the card's ATQB, and TCK (XOR of all bytes after 3B).
+        let body: [UInt8] = [0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x81, 0x81, 0x71]
+        let atr = [0x3B] + body + [body.reduce(0, ^)]
+        let hex = atr.map { String(format: "%02X", $0) }.joined()
+        let card = try EmulatedCardFixture { manifest in manifest["atr"] = hex }
+        defer { card.stop() }
+        let check = try card.run(["check", "--json"])
+        #expect(check.exitCode == 0, "\(check.stdoutText)")
+        let info = try card.run(["info", "--json"])
+        #expect(info.json?["atr"] as? String == hex)
+        #expect(info.json?["atrKind"] as? String == "contactless")
+    }
+
     @Test("a healthy card is all green, with the text data genuine")
     func healthyIsGreen() throws {
         let card = try EmulatedCardFixture()
