@@ -2,10 +2,13 @@
 extension Sequence where Element == UInt8 {
     /// Upper-case hex with no separators, e.g. `"3BE000FF"`.
     public var hexString: String {
-        map { byte in
-            let digits = Array("0123456789ABCDEF")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
+        var text = ""
+        text.unicodeScalars.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            text.unicodeScalars.append(hexDigits[Int(byte >> 4)])
+            text.unicodeScalars.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return text
     }
 
     /// Upper-case hex with a space between bytes, e.g. `"3B E0 00 FF"`.
@@ -13,6 +16,8 @@ extension Sequence where Element == UInt8 {
         map { [$0].hexString }.joined(separator: " ")
     }
 }
+
+private let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
 
 extension Array where Element == UInt8 {
     /// Parses hex text; spaces, colons and a leading `0x` are allowed. Returns `nil` for anything else.

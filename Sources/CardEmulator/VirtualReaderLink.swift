@@ -1,3 +1,4 @@
+import APDU
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -74,7 +75,7 @@ public final class VirtualReaderLink {
                 return .cardPulled
             }
             let response = card.process(payload)
-            trace?(describe(payload) + " -> " + response.map { String(format: "%02X", $0) }.joined())
+            trace?(describe(payload) + " -> " + response.hexString)
             try send(response)
             answered += 1
         }
@@ -82,9 +83,9 @@ public final class VirtualReaderLink {
 
     private func describe(_ command: [UInt8]) -> String {
         if command.count > 1, command[1] == 0x20 || command[1] == 0x24 {
-            return command.prefix(4).map { String(format: "%02X", $0) }.joined() + " [PIN data elided]"
+            return command.prefix(4).hexString + " [PIN data elided]"
         }
-        return command.map { String(format: "%02X", $0) }.joined()
+        return command.hexString
     }
 
     private func send(_ payload: [UInt8]) throws {

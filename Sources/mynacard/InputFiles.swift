@@ -1,3 +1,4 @@
+import APDU
 import ArgumentParser
 import Foundation
 import JPKIApplet
@@ -57,18 +58,9 @@ enum InputFiles {
     }
 }
 
-/// Bytes given on the command line as hex or base64.
+/// Bytes given on the command line as hex (an even number of hex digits) or, failing that, base64.
 func decodeHexOrBase64(_ text: String) -> [UInt8]? {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    if !trimmed.isEmpty, trimmed.count % 2 == 0, trimmed.allSatisfy(\.isHexDigit) {
-        var bytes: [UInt8] = []
-        var index = trimmed.startIndex
-        while index < trimmed.endIndex {
-            let next = trimmed.index(index, offsetBy: 2)
-            bytes.append(UInt8(trimmed[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
+    if !trimmed.isEmpty, trimmed.allSatisfy(\.isHexDigit), let bytes = [UInt8](hex: trimmed) { return bytes }
     return Data(base64Encoded: trimmed).map(Array.init).flatMap { $0.isEmpty ? nil : $0 }
 }
