@@ -43,3 +43,11 @@ extension String {
         split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+/// Overwrites a byte array with zeros in place and empties it: for buffers that held a PIN.
+public func wipe(_ bytes: inout [UInt8]) {
+    bytes.withUnsafeMutableBufferPointer { buffer in
+        for index in buffer.indices { buffer[index] = 0 }
+    }
+    bytes.removeAll()
+}

@@ -40,6 +40,18 @@ extension CardTransport {
         return ResponseAPDU(data: data, statusWord: response.statusWord)
     }
 
+    /// Sends a command that carries a secret (a PIN) and wipes every buffer this side made of it:
+    /// the command's data and its encoding. No GET RESPONSE handling: VERIFY and CHANGE REFERENCE DATA
+    /// return no data.
+    public func transmitSecret(_ command: inout CommandAPDU) throws -> ResponseAPDU {
+        var bytes = try command.encoded()
+        defer {
+            wipe(&bytes)
+            wipe(&command.data)
+        }
+        return try ResponseAPDU(bytes: transmitRaw(bytes))
+    }
+
     /// Runs `body` inside an exclusive transaction, ending it however `body` leaves.
     public func withTransaction<T>(_ body: () throws -> T) throws -> T {
         try beginTransaction()

@@ -134,7 +134,11 @@ public struct CardSession {
             if let problem = kind.format.problem(with: currentPIN) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
             try sendVerify(currentPIN, kind: kind)
         }
-        try newPIN.withBytes { try send(.changeReferenceData(newPIN: $0), during: "changing the \(kind.displayName)") }
+        let status = try newPIN.withBytes { bytes in
+            var command = CommandAPDU.changeReferenceData(newPIN: bytes)
+            return try transport.transmitSecret(&command)
+        }.statusWord
+        guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
     }
 
     /// Changes a PIN with both PINs in hand; a new PIN of the wrong shape is refused before anything is sent.
@@ -145,7 +149,10 @@ public struct CardSession {
 
     @discardableResult
     private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
-        let status = try pin.withBytes { try transport.transmit(.verify(pin: $0)) }.statusWord
+        let status = try pin.withBytes { bytes in
+            var command = CommandAPDU.verify(pin: bytes)
+            return try transport.transmitSecret(&command)
+        }.statusWord
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }

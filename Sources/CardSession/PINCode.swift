@@ -1,3 +1,4 @@
+import APDU
 import Foundation
 
 /// A PIN on its way to the card. It is never printed (its descriptions are redacted), never kept
@@ -40,12 +41,4 @@ public final class PINCode: CustomStringConvertible, CustomDebugStringConvertibl
     public var description: String { "PIN(redacted)" }
     public var debugDescription: String { "PIN(redacted)" }
     public var customMirror: Mirror { Mirror(self, children: [:]) }
-}
-
-/// Overwrites a byte array with zeros in place.
-public func wipe(_ bytes: inout [UInt8]) {
-    bytes.withUnsafeMutableBufferPointer { buffer in
-        for index in buffer.indices { buffer[index] = 0 }
-    }
-    bytes.removeAll()
 }

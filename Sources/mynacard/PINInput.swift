@@ -1,3 +1,4 @@
+import APDU
 import ArgumentParser
 import CardSession
 import Foundation

@@ -83,3 +83,16 @@ struct CardIOErrorTests {
         #expect(error.description.contains(advice))
     }
 }
+
+@Suite("Secrets on the wire")
+struct SecretTransmitTests {
+    @Test("a command carrying a PIN is sent as usual, and its data is wiped afterwards")
+    func wipesCommandData() throws {
+        let transport = ScriptedTransport(answers: [[0x90, 0x00]])
+        var command = CommandAPDU.verify(pin: Array("1234".utf8))
+        let response = try transport.transmitSecret(&command)
+        #expect(response.statusWord.isSuccess)
+        #expect(transport.sent == [[0x00, 0x20, 0x00, 0x80, 0x04, 0x31, 0x32, 0x33, 0x34]])
+        #expect(command.data.isEmpty)
+    }
+}
