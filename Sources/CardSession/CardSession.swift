@@ -54,9 +54,6 @@ public struct CardSession {
             let want = min(Self.readChunkSize, length - data.count)
             let response = try transport.transmit(.readBinary(offset: offset + data.count, length: want))
             let status = response.statusWord
-            if status == .securityStatusNotSatisfied {
-                throw CardSessionError.card(status, during: "reading \(name)")
-            }
             if upToEnd && status == .wrongParametersOffsetOutside && !data.isEmpty { return data }
             guard status.isSuccess || status == .endOfFileReached else { throw CardSessionError.card(status, during: "reading \(name)") }
             data += response.data
