@@ -99,13 +99,16 @@ public struct TextAuthenticityReport: Sendable {
 
 /// Reads an RSA root public key from PEM: a certificate, a `PUBLIC KEY` or an `RSA PUBLIC KEY`.
 public func rootPublicKey(pem: String) throws -> _RSA.Signing.PublicKey {
+    guard pem.contains("-----BEGIN") else { throw RootKeyError.unreadable("it has no -----BEGIN line") }
     if pem.contains("BEGIN CERTIFICATE") {
         let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: pem) } catch { throw RootKeyError.unreadable("\(error)") }
+        do { certificate = try Certificate(pemEncoded: pem) } catch { throw RootKeyError.unreadable("its certificate cannot be parsed") }
         guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else { throw RootKeyError.notRSA }
         return key
     }
-    do { return try _RSA.Signing.PublicKey(pemRepresentation: pem) } catch { throw RootKeyError.unreadable("\(error)") }
+    do { return try _RSA.Signing.PublicKey(pemRepresentation: pem) } catch {
+        throw RootKeyError.unreadable("its PUBLIC KEY or RSA PUBLIC KEY block holds no usable RSA key")
+    }
 }
 
 /// Why a root key could not be used.

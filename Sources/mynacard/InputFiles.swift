@@ -12,6 +12,10 @@ enum InputFiles {
     /// Opens `path` for reading, or standard input for "-".
     static func handle(_ path: String) throws -> FileHandle {
         if path == "-" { return FileHandle.standardInput }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw InputError.cannotRead(path: path, reason: "it is a folder, not a file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw InputError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }

@@ -168,3 +168,25 @@ struct TextAPTests {
         #expect(report.result.code == "not-genuine")
     }
 }
+
+@Suite("Root keys")
+struct RootKeyTests {
+    @Test("what is not a usable RSA root is refused with a reason a person can act on", arguments: [
+        ("hello", "no -----BEGIN line"),
+        ("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "no usable RSA key"),
+        ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "cannot be parsed"),
+    ])
+    func refused(pem: String, reason: String) {
+        #expect {
+            try rootPublicKey(pem: pem)
+        } throws: { error in
+            "\(error)".contains(reason) && !"\(error)".contains("Error(")
+        }
+    }
+
+    @Test("a certificate or a public key PEM both give the root key")
+    func accepted() throws {
+        _ = try rootPublicKey(pem: String(contentsOf: fixtures.appendingPathComponent("ca/text-root.pem"), encoding: .utf8))
+        _ = try rootPublicKey(pem: String(contentsOf: fixtures.appendingPathComponent("ca/text-signer-pubkey.pem"), encoding: .utf8))
+    }
+}

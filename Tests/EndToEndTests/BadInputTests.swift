@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// Bad input is refused before any card is touched: a clear message, a documented exit code, no crash.
+@Suite("Bad input")
+struct BadInputTests {
+    @Test("bad files and values give exit 5 with what was wrong", arguments: [
+        (["jpki", "sign", "--key", "auth", "/nonexistent/file"], "no such file"),
+        (["jpki", "sign", "--key", "auth", "/tmp"], "it is a folder"),
+        (["jpki", "verify", "--signature", "/etc/hostname", "--cert", "/etc/hostname", "/etc/hostname"], "not an X.509 certificate"),
+        (["jpki", "login-verify", "/etc/hostname", "--ca", "/etc/hostname"], "not an X.509 certificate"),
+        (["text", "--root", "/etc/hostname"], "no -----BEGIN line"),
+        (["jpki", "login", "--challenge", "zz!"], "hex or base64"),
+    ])
+    func refused(arguments: [String], message: String) throws {
+        let result = try EmulatedCardFixture.runMynacard(arguments, timeout: 20)
+        #expect(result.exitCode == 5, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test("wrong usage gives exit 64 and the command's usage", arguments: [
+        ["jpki", "sign", "--key", "nope", "x"], ["face"], ["jpki", "cert", "everything"], ["info", "--wait", "7200"],
+        ["pin", "change", "face-a"], ["jpki", "sign", "--key", "auth", "-", "--pin-stdin"],
+    ])
+    func usage(arguments: [String]) throws {
+        let result = try EmulatedCardFixture.runMynacard(arguments, timeout: 20)
+        #expect(result.exitCode == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains("Usage:") || result.stderr.contains("Error:"), "\(result.stderr)")
+    }
+}
