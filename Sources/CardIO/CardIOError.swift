@@ -8,7 +8,7 @@ public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case readerNotFound(requested: String, available: [String])
     /// The reader is empty.
     case noCard(reader: String)
-    /// No card was inserted within the waiting time.
+    /// No card was inserted within the waiting time (`reader` is "any reader" when none was chosen).
     case timedOutWaitingForCard(reader: String, seconds: Double)
     /// The card left the reader during the operation.
     case cardRemoved(reader: String)
@@ -36,7 +36,7 @@ public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noCard(let reader):
             "no card in reader \"\(reader)\": insert the My Number card (or use --wait SECONDS)"
         case .timedOutWaitingForCard(let reader, let seconds):
-            "no card was inserted in reader \"\(reader)\" within \(formatSeconds(seconds)) seconds"
+            "no card was inserted in " + (reader == "any reader" ? reader : "reader \"\(reader)\"") + " within \(formatSeconds(seconds)) second\(seconds == 1 ? "" : "s")"
         case .cardRemoved(let reader):
             "the card was removed from reader \"\(reader)\" during the operation: put it back and run the command again"
         case .cardUnresponsive(let reader):

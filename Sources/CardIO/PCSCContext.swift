@@ -63,23 +63,41 @@ public final class PCSCContext {
         throw CardIOError.readerNotFound(requested: requested, available: names)
     }
 
-    /// Waits until a card is in `reader`, up to `timeout` seconds (0 means: do not wait).
+    /// Finds the reader to use and waits, up to `timeout` seconds (0: not at all), until a card is in it.
+    /// With a `requested` reader (see ``resolveReader(_:)``) only that one counts, and it may be plugged in
+    /// while waiting; without one, the first reader that holds a card — so a card can go into any reader.
+    /// - Returns: the reader's name.
     /// - Throws: ``CardIOError/noCard(reader:)`` when not waiting and the reader is empty,
-    ///   ``CardIOError/timedOutWaitingForCard(reader:seconds:)`` when the time runs out.
-    public func waitForCard(in reader: String, timeout: Double) throws {
-        var current = try state(of: reader, timeoutMilliseconds: 0, currentState: MYNA_SCARD_STATE_UNAWARE)
-        if current.info.hasCard { return }
-        guard timeout > 0 else { throw CardIOError.noCard(reader: reader) }
+    ///   ``CardIOError/timedOutWaitingForCard(reader:seconds:)`` when the time runs out, and
+    ///   ``CardIOError/noReaders`` or ``CardIOError/readerNotFound(requested:available:)`` when the
+    ///   reader never appeared.
+    public func awaitCard(in requested: String?, timeout: Double) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { throw CardIOError.timedOutWaitingForCard(reader: reader, seconds: timeout) }
+            let waitingFor: String
             do {
-                current = try state(of: reader, timeoutMilliseconds: DWORD(min(remaining, 1.0) * 1000), currentState: current.eventState)
-            } catch CardIOError.pcsc(let code, _, _) where code == Int64(MYNA_SCARD_E_TIMEOUT) {
+                if let requested, !requested.isEmpty {
+                    let name = try resolveReader(requested)
+                    if try state(of: name, timeoutMilliseconds: 0, currentState: MYNA_SCARD_STATE_UNAWARE).info.hasCard { return name }
+                    waitingFor = name
+                } else {
+                    let all = try readers()
+                    if let holding = all.first(where: \.hasCard) { return holding.name }
+                    guard let first = all.first else { throw CardIOError.noReaders }
+                    waitingFor = all.count == 1 ? first.name : "any reader"
+                    if timeout <= 0 { throw CardIOError.noCard(reader: first.name) }
+                }
+            } catch let error as CardIOError {
+                switch error {
+                case .noReaders, .readerNotFound: if Date() >= deadline { throw error }
+                default: throw error
+                }
+                Thread.sleep(forTimeInterval: 0.2)
                 continue
             }
-            if current.info.hasCard { return }
+            if timeout <= 0 { throw CardIOError.noCard(reader: waitingFor) }
+            if Date() >= deadline { throw CardIOError.timedOutWaitingForCard(reader: waitingFor, seconds: timeout) }
+            Thread.sleep(forTimeInterval: 0.2)
         }
     }
 

@@ -135,17 +135,18 @@ struct MissingCardTests {
         #expect(!result.timedOut)
         #expect(Date().timeIntervalSince(start) < 15)
         #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "no-card")
+        #expect(result.stderr.contains("no card was inserted in reader \"Virtual PCD 00 01\" within 1 second"))
     }
 
-    @Test("--wait returns as soon as the card is inserted")
-    func waitForInsertion() throws {
+    @Test("--wait returns as soon as the card is inserted, into the named reader or into any", arguments: [true, false])
+    func waitForInsertion(namingTheReader: Bool) throws {
         let card = try EmulatedCardFixture(insertNow: false)
         defer { card.stop() }
         nonisolated(unsafe) var result: CommandResult?
         let done = DispatchSemaphore(value: 0)
-        let reader = card.readerName
+        let arguments = ["info", "--wait", "30", "--json"] + (namingTheReader ? ["--reader", card.readerName] : [])
         DispatchQueue.global().async {
-            result = try? EmulatedCardFixture.runMynacard(["info", "--wait", "30", "--json", "--reader", reader], timeout: 40)
+            result = try? EmulatedCardFixture.runMynacard(arguments, environment: ["MYNACARD_READER": ""], timeout: 40)
             done.signal()
         }
         usleep(800_000)
@@ -153,6 +154,7 @@ struct MissingCardTests {
         #expect(done.wait(timeout: .now() + 20) == .success, "info --wait did not return after the card was inserted")
         let info = try #require(result)
         #expect(info.exitCode == 0, "\(info.stderr)")
+        #expect(info.json?["reader"] as? String == card.readerName)
         #expect(info.json?["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
     }
 
