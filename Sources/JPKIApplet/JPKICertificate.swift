@@ -1,5 +1,6 @@
 import APDU
 import CardSession
+import Foundation
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -65,4 +66,28 @@ public func decimalString(fromBigEndian bytes: [UInt8]) -> String {
         number = quotient
     }
     return String(digits.reversed().map { Character(String($0)) })
+}
+
+/// Where a moment falls in a certificate's validity period.
+public enum CertificateValidity: Equatable, Sendable {
+    /// Within the period.
+    case valid
+    /// Before `notValidBefore`, given here.
+    case notYetValid(Date)
+    /// After `notValidAfter`, given here.
+    case expired(Date)
+}
+
+extension Certificate {
+    /// Whether `ca` issued this certificate: the issuer is `ca`'s subject, and `ca`'s key verifies its signature.
+    public func isIssued(by ca: Certificate) -> Bool {
+        issuer == ca.subject && ca.publicKey.isValidSignature(signature, for: self)
+    }
+
+    /// Where `date` falls in the validity period.
+    public func validity(at date: Date) -> CertificateValidity {
+        if date < notValidBefore { return .notYetValid(notValidBefore) }
+        if date > notValidAfter { return .expired(notValidAfter) }
+        return .valid
+    }
 }

@@ -106,11 +106,12 @@ public struct LoginVerifier: Sendable {
             throw LoginRejection.badSignature
         }
         let parsed = certificate.certificate
-        guard parsed.issuer == ca.subject, ca.publicKey.isValidSignature(parsed.signature, for: parsed) else {
-            throw LoginRejection.notIssuedByCA(issuer: parsed.issuer.description)
+        guard parsed.isIssued(by: ca) else { throw LoginRejection.notIssuedByCA(issuer: parsed.issuer.description) }
+        switch parsed.validity(at: date) {
+        case .valid: break
+        case .notYetValid(let start): throw LoginRejection.notYetValid(start)
+        case .expired(let end): throw LoginRejection.expired(end)
         }
-        if date < parsed.notValidBefore { throw LoginRejection.notYetValid(parsed.notValidBefore) }
-        if date > parsed.notValidAfter { throw LoginRejection.expired(parsed.notValidAfter) }
         return LoginProof(serialHex: certificate.serialHex, serialDecimal: certificate.serialDecimal,
                           subject: parsed.subject.description, notValidAfter: parsed.notValidAfter)
     }

@@ -132,18 +132,19 @@ struct CheckCommand: ParsableCommand {
             add("jpki-cert-presence", .warning, "the certificate availability file cannot be read: \(error)")
         }
         let now = Date()
+        let dates = ISO8601DateFormatter()
         var parsed: [JPKICertificateKind: Certificate] = [:]
         for kind in [JPKICertificateKind.authentication, .authenticationCA, .signingCA] {
             do {
                 let certificate = try jpki.certificate(kind).certificate
                 parsed[kind] = certificate
-                let dates = ISO8601DateFormatter()
                 let validity = "valid \(dates.string(from: certificate.notValidBefore)) to \(dates.string(from: certificate.notValidAfter))"
-                if now > certificate.notValidAfter {
+                switch certificate.validity(at: now) {
+                case .expired:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) has EXPIRED (\(validity)); renew it at the municipal office")
-                } else if now < certificate.notValidBefore {
+                case .notYetValid:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) is not valid yet (\(validity))")
-                } else {
+                case .valid:
                     add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) parses and is within its validity (\(validity))")
                 }
             } catch {
@@ -151,7 +152,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if let auth = parsed[.authentication], let ca = parsed[.authenticationCA] {
-            let chains = auth.issuer == ca.subject && ca.publicKey.isValidSignature(auth.signature, for: auth)
+            let chains = auth.isIssued(by: ca)
             add("cert-auth-chain", chains ? .ok : .fail,
                 chains ? "the authentication certificate is signed by the authentication CA on the card"
                     : "the authentication certificate is NOT signed by the authentication CA on the card")
