@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Debian packages the tool, its tests and its emulator need.
-MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config)
+MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config iproute2)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -51,4 +51,11 @@ start_pcscd() {
     done
     echo "pcscd started but shows no virtual reader (is vsmartcard-vpcd installed?)" >&2
     return 1
+}
+
+# Whether scripts/isolated can give a command its own namespaces (root or sudo, and unshare).
+can_isolate() {
+    command -v unshare >/dev/null && command -v ip >/dev/null || return 1
+    [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null || return 1
+    as_root unshare --net --mount true 2>/dev/null
 }
