@@ -11,7 +11,7 @@ struct LoginAndPINTests {
         let result = try card.run(["jpki", "serial", "--json"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try #require(result.json)
-        #expect(json["serialHex"] as? String == "0A2159DFAB3B66834DA90FF49DF8BD10C056136F")
+        #expect(json["serialHex"] as? String == card.holderString("authSerialHex"))
         #expect((json["serialDecimal"] as? String)?.allSatisfy(\.isNumber) == true)
         #expect((json["issuer"] as? String)?.contains("JPKI TEST") == true)
         #expect(json["notValidAfter"] as? String == "2030-03-31T00:00:00Z")
@@ -31,7 +31,7 @@ struct LoginAndPINTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundle))) as? [String: Any])
         #expect(object["version"] as? Int == 1)
         #expect(object["algorithm"] as? String == "sha256WithRSAEncryption")
-        #expect(object["serial"] as? String == "0A2159DFAB3B66834DA90FF49DF8BD10C056136F")
+        #expect(object["serial"] as? String == card.holderString("authSerialHex"))
         #expect(Data(base64Encoded: object["challenge"] as? String ?? "") == Data((0..<16).map { UInt8($0 * 0x11) }))
         let fromStdin = try card.run(["jpki", "login", "--challenge", "-", "--pin-env", "AUTH_PIN"], input: "raw challenge",
                                      environment: ["AUTH_PIN": card.pin("auth")])
@@ -40,7 +40,7 @@ struct LoginAndPINTests {
         let ca = card.profileDirectory.appendingPathComponent("jpki/auth-ca.pem").path
         let accepted = try EmulatedCardFixture.runMynacard(["jpki", "login-verify", bundle, "--ca", ca, "--challenge", challenge, "--at", "2026-06-01"])
         #expect(accepted.exitCode == 0, "\(accepted.allOutput)")
-        #expect(accepted.stdoutText.contains("0A2159DFAB3B66834DA90FF49DF8BD10C056136F"))
+        #expect(accepted.stdoutText.contains(card.holderString("authSerialHex")))
         let replay = try EmulatedCardFixture.runMynacard(["jpki", "login-verify", bundle, "--ca", ca, "--challenge", "AAAA", "--at", "2026-06-01", "--json"])
         #expect(replay.exitCode == 1)
         #expect(replay.json?["accepted"] as? Bool == false)
