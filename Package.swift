@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
-        .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP"]),
+        .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -44,11 +44,21 @@ let package = Package(
         .target(name: "CardIO", dependencies: ["APDU", "CPCSCLite"]),
         // What every applet session shares: selecting, reading files, PINs and their guard.
         .target(name: "CardSession", dependencies: ["APDU", "CardIO"]),
+        // Signature formats that know nothing of cards: digests and DigestInfo, detached CMS SignedData.
+        .target(
+            name: "CMS",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
         .target(
             name: "JPKIApplet",
             dependencies: [
-                "APDU", "CardIO", "CardSession",
+                "APDU", "CardIO", "CardSession", "CMS",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
