@@ -12,6 +12,8 @@ public struct CardProfile: Sendable {
     public var atr: [UInt8]
     /// The applets, in the order the profile lists them.
     public var applets: [Applet]
+    /// How the card misbehaves, for hostile-card tests (HostileBehaviour.swift); `nil` for a card that behaves.
+    public var hostile: HostileBehaviour? = nil
 
     /// One applet: its AID and its elementary files.
     public struct Applet: Sendable {
@@ -70,7 +72,7 @@ public struct CardProfile: Sendable {
             }
             applets.append(Applet(name: applet.name, aid: aid, files: files))
         }
-        return CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets)
+        return CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets, hostile: manifest.hostile)
     }
 }
 
@@ -93,6 +95,7 @@ private struct Manifest: Decodable {
     var description: String?
     var atr: String
     var applets: [AppletEntry]
+    var hostile: HostileBehaviour?
 
     struct AppletEntry: Decodable {
         var name: String
