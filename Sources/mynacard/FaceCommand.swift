@@ -48,6 +48,8 @@ struct FaceCommand: ParsableCommand {
         var sexCode: String
         var expiryDate: String
         var files: [String: String]
+        /// Why `photo.png` was not written (the photo was not decoded); absent when it was.
+        var photoNotDecoded: String?
         var authenticity: Authenticity
 
         struct Authenticity: Encodable {
@@ -70,6 +72,10 @@ struct FaceCommand: ParsableCommand {
                 let face = try session.cardFace()
                 return (face, reveal && pinA ? try session.myNumberImage() : nil, try session.authenticity(of: face, root: root))
             }
+            // The photo is card data: a card face whose signature fails is not decoded at all, and any
+            // other photo only within JPEG2000Limits.cardPhoto, before anything is written.
+            let photoNotDecoded: String? = if case .notGenuine = authenticity.result { "the card face is not genuine" } else { nil }
+            let photoPNG = photoNotDecoded == nil ? try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)) : nil
             let directory = try makeDirectory()
             var files: [String: String] = [:]
             func save(_ key: String, _ name: String, _ bytes: [UInt8]) throws {
@@ -78,7 +84,7 @@ struct FaceCommand: ParsableCommand {
                 files[key] = path
             }
             try save("photoJP2", "photo.jp2", face.photo)
-            try save("photoPNG", "photo.png", try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)))
+            if let photoPNG { try save("photoPNG", "photo.png", photoPNG) }
             try save("name", "name.png", face.nameImage)
             try save("address", "address.png", face.addressImage)
             try save("securityCode", "security-code.png", face.securityCodeImage)
@@ -87,7 +93,7 @@ struct FaceCommand: ParsableCommand {
                                 birthDate: reveal ? face.birthDate.description : BasicInfo.maskedBirthDate,
                                 sex: reveal ? face.sex.displayName : BasicInfo.maskedSex,
                                 sexCode: reveal ? face.sex.rawValue : BasicInfo.maskedSex,
-                                expiryDate: face.expiryDate.description, files: files,
+                                expiryDate: face.expiryDate.description, files: files, photoNotDecoded: photoNotDecoded,
                                 authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
@@ -102,6 +108,7 @@ struct FaceCommand: ParsableCommand {
                 for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
                                      ("securityCode", "security code"), ("myNumber", "My Number")] {
                     if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(path)") }
+                    if key == "photoPNG", let photoNotDecoded { Output.line("photo (PNG):   not decoded: \(photoNotDecoded)") }
                 }
                 Output.line("authenticity:  \(authenticity.result)")
             }
