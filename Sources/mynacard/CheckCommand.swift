@@ -66,7 +66,7 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func inspect(_ transport: PCSCCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
+    private func inspect(_ transport: WatchedCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
 

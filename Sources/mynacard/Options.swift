@@ -8,8 +8,12 @@ struct CardOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Wait up to this many seconds for a card to be inserted.", valueName: "seconds"))
     var wait: Double = 0
 
+    @Option(name: .long, help: ArgumentHelp("Give up when the card, or another program holding it, keeps this command waiting this many seconds in all (time at a PIN prompt does not count).", valueName: "seconds"))
+    var timeout: Double = 60
+
     func validate() throws {
         guard wait >= 0, wait <= 3600 else { throw ValidationError("--wait takes 0 to 3600 seconds, not \(wait)") }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout takes more than 0 and at most 3600 seconds, not \(timeout)") }
     }
 }
 

@@ -1,0 +1,121 @@
+import APDU
+import CardIO
+import Foundation
+
+/// Keeps a card from hanging a command: the time spent waiting on the card (and on another program holding
+/// it) is added up, and when it passes `--timeout` the command ends with ``CardTimeout``.
+///
+/// `SCardTransmit` and `SCardBeginTransaction` block without a limit and cannot be interrupted from another
+/// thread, so the watchdog does not wait for them to return: its own thread reports the failure (message,
+/// JSON with `--json`, exit code) and ends the process. pcscd then drops the connection, and a card that
+/// answers again is reset by pcscd like any card whose program has gone. Time at a PIN prompt or spent
+/// hashing files is not card time and is not counted.
+final class CardWatchdog: @unchecked Sendable {
+    /// What a call waits for, and so what to report when it takes too long.
+    enum Wait { case card, otherProgram }
+
+    private let limit: Double
+    private let reader: String
+    private let condition = NSCondition()
+    private var spent: Double = 0
+    private var current: (wait: Wait, since: Double)?
+    private var stopped = false
+
+    /// Starts watching the card in `reader`, allowing `seconds` of waiting in all.
+    init(seconds: Double, reader: String) {
+        limit = seconds
+        self.reader = reader
+        let thread = Thread { [self] in watch() }
+        thread.name = "card watchdog"
+        thread.start()
+    }
+
+    /// Runs `body`, a call that waits for `wait`, under the watchdog.
+    func guarding<T>(_ wait: Wait, _ body: () throws -> T) rethrows -> T {
+        condition.withLock {
+            current = (wait, Self.now())
+            condition.signal()
+        }
+        defer {
+            condition.withLock {
+                if let current { spent += Self.now() - current.since }
+                current = nil
+            }
+        }
+        return try body()
+    }
+
+    /// Ends the watchdog's thread.
+    func stop() {
+        condition.withLock {
+            stopped = true
+            condition.signal()
+        }
+    }
+
+    private func watch() {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped {
+            guard let current else {
+                condition.wait()
+                continue
+            }
+            let left = limit - spent - (Self.now() - current.since)
+            if left <= 0 {
+                Failure.end(with: CardTimeout(reader: reader, seconds: limit, waitingFor: current.wait))
+            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: left))
+        }
+    }
+
+    /// Seconds on a clock that never jumps.
+    private static func now() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+    }
+}
+
+/// The card connection every command uses: each call that waits on the card goes through the watchdog.
+final class WatchedCard: CardTransport {
+    let card: PCSCCard
+    let watchdog: CardWatchdog
+
+    init(_ card: PCSCCard, watchdog: CardWatchdog) {
+        self.card = card
+        self.watchdog = watchdog
+    }
+
+    var readerName: String { card.readerName }
+    var atr: [UInt8] { card.atr }
+    var isCardPresent: Bool { card.isCardPresent }
+
+    func transmitRaw(_ command: [UInt8]) throws -> [UInt8] {
+        try watchdog.guarding(.card) { try card.transmitRaw(command) }
+    }
+
+    func beginTransaction() throws {
+        try watchdog.guarding(.otherProgram) { try card.beginTransaction() }
+    }
+
+    func endTransaction() throws {
+        try watchdog.guarding(.card) { try card.endTransaction() }
+    }
+}
+
+/// The card, or another program holding it, kept a command waiting longer than `--timeout` allows.
+struct CardTimeout: Error, CustomStringConvertible {
+    let reader: String
+    let seconds: Double
+    let waitingFor: CardWatchdog.Wait
+
+    var description: String {
+        let limit = "\(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds))-second limit (--timeout)"
+        return switch waitingFor {
+        case .card:
+            "the card in reader \"\(reader)\" stopped answering: the command gave up at its \(limit); "
+                + "take the card out, insert it again and retry"
+        case .otherProgram:
+            "another program kept the card in reader \"\(reader)\" busy past the \(limit): close it and try again"
+        }
+    }
+}

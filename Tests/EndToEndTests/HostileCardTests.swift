@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Hostile cards (fixtures/hostile, made by fixtures/make-hostile-profiles.py) through pcscd: whatever the
+/// card holds or does, the command ends with a clear error, its documented exit code and JSON kind, in
+/// bounded time (each run is killed after `timeout`, which the test then reports) and without writing
+/// anything it should not.
+@Suite("Hostile cards through pcscd", .serialized)
+struct HostileCardTests {
+    /// Runs `arguments` (with `--json`) against a card made from `fixtures/hostile/<profile>`.
+    private func run(_ profile: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> (CommandResult, EmulatedCardFixture) {
+        let card = try EmulatedCardFixture(profile: "hostile/" + profile)
+        let result = try card.run(arguments + ["--json"], input: input, timeout: timeout)
+        return (result, card)
+    }
+
+    /// The `error` object of a failed command's JSON, after checking it ended on its own with `exitCode`.
+    private func error(_ result: CommandResult, exitCode: Int32) throws -> [String: Any] {
+        #expect(!result.timedOut, "the command did not end on its own")
+        #expect(result.exitCode == exitCode, "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains(".swift:"), "\(result.stderr)")
+        let json = try #require(result.json, "no JSON on standard output: \(result.stdoutText)")
+        #expect(json["ok"] as? Bool == false)
+        return try #require(json["error"] as? [String: Any])
+    }
+
+    @Test("a certificate header claiming 0xFFFF bytes is malformed card data, read no further")
+    func certificateLengthFFFF() throws {
+        let (result, card) = try run("cert-length-ffff", ["jpki", "cert", "auth"])
+        defer { card.stop() }
+        let error = try error(result, exitCode: 4)
+        #expect(error["kind"] as? String == "card-data-malformed")
+        #expect((error["message"] as? String)?.contains("65539") == true)
+    }
+
+    @Test("a TLV length of 2^32−1 in a certificate and in the basic info file is malformed card data")
+    func tlvLength4G() throws {
+        let card = try EmulatedCardFixture(profile: "hostile/tlv-length-4g")
+        defer { card.stop() }
+        for (arguments, input) in [(["jpki", "cert", "auth-ca"], nil), (["text", "--pin-stdin"], card.pin("text") + "\n")] {
+            let result = try card.run(arguments + ["--json"], input: input)
+            let error = try error(result, exitCode: 4)
+            #expect(error["kind"] as? String == "card-data-malformed", "\(arguments)")
+            #expect((error["message"] as? String)?.contains("TLV length") == true, "\(error)")
+        }
+    }
+
+    @Test("DF21 offsets past the file's end make the text and card-face files malformed")
+    func offsetsOutOfRange() throws {
+        let card = try EmulatedCardFixture(profile: "hostile/df21-out-of-range")
+        defer { card.stop() }
+        let text = try error(try card.run(["text", "--pin-stdin", "--json"], input: card.pin("text") + "\n"), exitCode: 4)
+        #expect(text["kind"] as? String == "card-data-malformed")
+        #expect((text["message"] as? String)?.contains("DF21 offset (FFFF) past its end") == true, "\(text)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let face = try error(try card.run(["face", "--pin-b", "--pin-stdin", "-o", folder.path, "--json"], input: card.pin("pinB") + "\n"), exitCode: 4)
+        #expect(face["kind"] as? String == "card-data-malformed")
+        #expect((face["message"] as? String)?.contains("card-face file (EF 0002) has a DF21 offset") == true, "\(face)")
+    }
+
+    @Test("a signed photo declaring 60000 × 60000 pixels is refused from its header, and nothing is written")
+    func photoBombSigned() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let card = try EmulatedCardFixture(profile: "hostile/photo-60000")
+        defer { card.stop() }
+        let root = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/ca/face-root.pem").path
+        let result = try card.run(["face", "--pin-b", "--pin-stdin", "--root", root, "-o", folder.path, "--json"], input: card.pin("pinB") + "\n")
+        let error = try error(result, exitCode: 4)
+        #expect(error["kind"] as? String == "image-decode-failed")
+        #expect((error["message"] as? String)?.contains("60000 × 60000") == true, "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+    }
+
+    @Test("a photo whose card-face signature fails is kept as stored but never decoded")
+    func photoBombUnsigned() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let card = try EmulatedCardFixture(profile: "hostile/photo-60000-unsigned")
+        defer { card.stop() }
+        let result = try card.run(["face", "--pin-b", "--pin-stdin", "-o", folder.path, "--json"], input: card.pin("pinB") + "\n")
+        #expect(!result.timedOut)
+        #expect(result.exitCode == 1, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect((json["authenticity"] as? [String: Any])?["result"] as? String == "not-genuine")
+        #expect(json["photoNotDecoded"] as? String == "the card face is not genuine")
+        let files = try #require(json["files"] as? [String: String])
+        #expect(files["photoPNG"] == nil)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.jp2").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+    }
+
+    @Test("a card announcing more data (61 xx) for ever is cut off with a card error")
+    func endlessMoreData() throws {
+        let (result, card) = try run("endless-61xx", ["jpki", "cert", "auth"])
+        defer { card.stop() }
+        let error = try error(result, exitCode: 4)
+        #expect(error["kind"] as? String == "card-io-error")
+        #expect((error["message"] as? String)?.contains("61 xx") == true, "\(error)")
+    }
+
+    @Test("a card that stops answering ends the command at --timeout with card-timeout")
+    func silentCard() throws {
+        let (result, card) = try run("silent-card", ["jpki", "cert", "auth", "--timeout", "2"], timeout: 45)
+        defer { card.stop() }
+        let error = try error(result, exitCode: 4)
+        #expect(error["kind"] as? String == "card-timeout")
+        #expect((error["message"] as? String)?.contains("stopped answering") == true, "\(error)")
+        #expect((error["message"] as? String)?.contains("2-second limit (--timeout)") == true, "\(error)")
+        #expect(result.stderr.contains("stopped answering"))
+    }
+
+    @Test("every command that talks to a card takes --timeout, 60 seconds unless given",
+          arguments: [["info"], ["check"], ["pin", "status"], ["pin", "change", "auth"], ["jpki", "cert", "auth"], ["jpki", "serial"],
+                      ["jpki", "sign", "x"], ["jpki", "verify", "--signature", "s", "x"], ["jpki", "login", "--challenge", "00"],
+                      ["text"], ["face"]])
+    func timeoutOnEveryCardCommand(command: [String]) throws {
+        let result = try EmulatedCardFixture.runMynacard(command + ["--help"])
+        #expect(result.stdoutText.contains("--timeout <seconds>"), "\(command)")
+        #expect(result.stdoutText.contains("(default: 60"), "\(command)")
+    }
+}
