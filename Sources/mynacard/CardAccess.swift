@@ -2,7 +2,7 @@ import CardIO
 import Foundation
 
 /// Opens the card the options point at, runs `body` inside one exclusive transaction, and closes the
-/// connection (resetting the card, so no verified PIN outlives this command). Every wait on the card is
+/// connection (resetting the card, so no verified PIN outlives this command). Each wait on the card is
 /// under a ``CardWatchdog`` with the options' `--timeout`.
 func withCard<T>(_ options: CardOptions, _ body: (WatchedCard) throws -> T) throws -> T {
     let context = try PCSCContext()

@@ -2,14 +2,15 @@ import APDU
 import CardIO
 import Foundation
 
-/// Keeps a card from hanging a command: the time spent waiting on the card (and on another program holding
-/// it) is added up, and when it passes `--timeout` the command ends with ``CardTimeout``.
+/// Keeps a card from hanging a command: each wait on the card — one exchange, or waiting for another program
+/// holding it — may take at most `--timeout`; past it the command ends with ``CardTimeout``.
 ///
 /// `SCardTransmit` and `SCardBeginTransaction` block without a limit and cannot be interrupted from another
 /// thread, so the watchdog does not wait for them to return: its own thread reports the failure (message,
-/// JSON with `--json`, exit code) and ends the process. pcscd then drops the connection, and a card that
-/// answers again is reset by pcscd like any card whose program has gone. Time at a PIN prompt or spent
-/// hashing files is not card time and is not counted.
+/// JSON with `--json`, exit code) and ends the process. pcscd then drops the connection and resets the card,
+/// as for any program that goes away (docs/card-facts.md). The limit is per exchange, not per command, so a
+/// batch of many signatures is never cut short; a card that answers, however slowly, is bounded by the
+/// number of commands the parsers let it cause. Time at a PIN prompt or spent hashing files is not card time.
 final class CardWatchdog: @unchecked Sendable {
     /// What a call waits for, and so what to report when it takes too long.
     enum Wait { case card, otherProgram }
@@ -17,11 +18,10 @@ final class CardWatchdog: @unchecked Sendable {
     private let limit: Double
     private let reader: String
     private let condition = NSCondition()
-    private var spent: Double = 0
     private var current: (wait: Wait, since: Double)?
     private var stopped = false
 
-    /// Starts watching the card in `reader`, allowing `seconds` of waiting in all.
+    /// Starts watching the card in `reader`, allowing each wait `seconds`.
     init(seconds: Double, reader: String) {
         limit = seconds
         self.reader = reader
@@ -36,12 +36,7 @@ final class CardWatchdog: @unchecked Sendable {
             current = (wait, Self.now())
             condition.signal()
         }
-        defer {
-            condition.withLock {
-                if let current { spent += Self.now() - current.since }
-                current = nil
-            }
-        }
+        defer { condition.withLock { current = nil } }
         return try body()
     }
 
@@ -61,7 +56,7 @@ final class CardWatchdog: @unchecked Sendable {
                 condition.wait()
                 continue
             }
-            let left = limit - spent - (Self.now() - current.since)
+            let left = limit - (Self.now() - current.since)
             if left <= 0 {
                 Failure.end(with: CardTimeout(reader: reader, seconds: limit, waitingFor: current.wait))
             }

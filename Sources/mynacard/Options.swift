@@ -8,7 +8,7 @@ struct CardOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Wait up to this many seconds for a card to be inserted.", valueName: "seconds"))
     var wait: Double = 0
 
-    @Option(name: .long, help: ArgumentHelp("Give up when the card, or another program holding it, keeps this command waiting this many seconds in all (time at a PIN prompt does not count).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Give up when the card does not answer within this many seconds, or another program holds it that long.", valueName: "seconds"))
     var timeout: Double = 60
 
     func validate() throws {
