@@ -54,9 +54,10 @@ enum Failure {
             }
         case let error as CardIOError:
             switch error {
-            case .serviceUnavailable: return ("pcsc-unavailable", 3)
+            case .serviceUnavailable, .serviceStopped: return ("pcsc-unavailable", 3)
             case .noReaders: return ("no-reader", 3)
             case .readerNotFound: return ("reader-not-found", 3)
+            case .ambiguousReader: return ("reader-ambiguous", 3)
             case .noCard, .timedOutWaitingForCard: return ("no-card", 3)
             case .cardRemoved: return ("card-removed", 4)
             case .cardInUse: return ("card-in-use", 3)
