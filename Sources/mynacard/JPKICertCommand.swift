@@ -15,7 +15,9 @@ struct JPKICertCommand: ParsableCommand {
         discussion: """
             auth, auth-ca and sign-ca are free to read. sign (the signature certificate) carries the holder's \
             name, address, birth date and sex, and the card releases it only after the signing password. \
-            The text and JSON forms leave out the serial number, a linkable identifier: use `mynacard jpki serial`.
+            The text and JSON forms of the holder's certificates leave out the serial number, a linkable \
+            identifier: use `mynacard jpki serial`. A new file is readable only by you (0600), except for the CA \
+            certificates, which are public.
             """
     )
 
@@ -29,7 +31,7 @@ struct JPKICertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pem, der, text or json.")
     var format: Format = .pem
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- for standard output, also for DER on a terminal).")
     var output: String?
 
     @OptionGroup var card: CardOptions
@@ -41,19 +43,22 @@ struct JPKICertCommand: ParsableCommand {
     func run() throws {
         let format = json ? .json : format
         try Failure.report(json: format == .json) {
+            // The CA certificates are public; the holder's identify a person.
+            let destination = try OutputFile.prepare(output, privacy: [.authenticationCA, .signingCA].contains(which) ? .shareable : .personal,
+                                                     binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
                 }
                 return try jpki.certificate(which)
             }
             switch format {
-            case .der: try Output.write(certificate.der, to: output)
-            case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
-            case .text: try Output.write(Array(CertificateSummary(certificate).text.utf8), to: output)
-            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate)), to: output)
+            case .der: try destination.write(certificate.der)
+            case .pem: try destination.write(Array(certificate.pem.utf8))
+            case .text: try destination.write(Array(CertificateSummary(certificate).text.utf8))
+            case .json: try destination.write(try Output.jsonBytes(CertificateSummary(certificate)))
             }
         }
     }
@@ -70,6 +75,8 @@ struct CertificateSummary: Encodable {
     var signatureAlgorithm: String
     var sha256Fingerprint: String
     var der: String
+    /// The serial number of a CA certificate (upper-case hex); never the holder's, which identifies a person.
+    var serialNumber: String?
 
     init(_ certificate: JPKICertificate) {
         let parsed = certificate.certificate
@@ -83,19 +90,21 @@ struct CertificateSummary: Encodable {
         signatureAlgorithm = "\(parsed.signatureAlgorithm)".replacingOccurrences(of: "SignatureAlgorithm.", with: "")
         sha256Fingerprint = sha256Hex(certificate.der)
         der = Data(certificate.der).base64EncodedString()
+        let isCA = certificate.kind == .authenticationCA || certificate.kind == .signingCA
+        serialNumber = isCA ? certificate.serialHex : nil
     }
 
     var text: String {
         """
         certificate:   \(certificate)
-        subject:       \(subject)
-        issuer:        \(issuer)
+        subject:       \(terminalSafe(subject))
+        issuer:        \(terminalSafe(issuer))
         valid from:    \(notValidBefore)
         valid until:   \(notValidAfter)
         public key:    \(publicKey)
         signature:     \(signatureAlgorithm)
         SHA-256:       \(sha256Fingerprint)
-        serial number: (not shown; it identifies the holder: use `mynacard jpki serial`)
+        serial number: \(serialNumber ?? "(not shown; it identifies the holder: use `mynacard jpki serial`)")
 
         """
     }

@@ -39,10 +39,11 @@ struct JPKILoginVerifyCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: output.json) {
             let caCertificate = try InputFiles.certificate(ca)
-            let data = try InputFiles.bytes(bundle)
+            let data = try InputFiles.bytes(bundle, what: "a login bundle")
             let parsed: LoginBundle
             do { parsed = try JSONDecoder().decode(LoginBundle.self, from: Data(data)) } catch {
-                throw InputError.invalid("\(bundle) is not a login bundle (JSON from `mynacard jpki login`)")
+                throw InputError.invalid("\(terminalSafe(bundle)) is not a login bundle (JSON from `mynacard jpki login`)"
+                    + (InputFiles.describeContent(data).map { ": it looks like \($0)" } ?? ""))
             }
             let expected = try challenge.map { text in
                 guard let bytes = decodeHexOrBase64(text) else { throw InputError.invalid("--challenge must be hex or base64") }
@@ -61,7 +62,7 @@ struct JPKILoginVerifyCommand: ParsableCommand {
             } else if report.accepted {
                 Output.line("accepted: the card holding certificate serial \(report.serialHex ?? "") (decimal \(report.serialDecimal ?? "")) signed the challenge")
             } else {
-                Output.line("REJECTED: \(report.reason ?? "")")
+                Output.line("REJECTED: \(terminalSafe(report.reason ?? ""))")
             }
             if !report.accepted { throw NegativeResult(description: report.reason ?? "rejected") }
         }

@@ -58,7 +58,12 @@ struct JPKIVerifyCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
+            // Every file is read or opened before the card is used and any PIN asked for.
             let (signatureBytes, fileHash) = try InputFiles.signature(signature)
+            if !cms { try InputFiles.checkBareSignature(signatureBytes, path: signature) }
+            let cmsDocument = cms ? try InputFiles.cmsSignature(signatureBytes, path: signature) : nil
+            let signed = try InputFiles.open(file)
+            defer { signed.close() }
             var certificate = try cert.map(InputFiles.certificate)
             var source = cert.map { "file \($0)" } ?? "card"
             if let key = fromCard {
@@ -66,23 +71,22 @@ struct JPKIVerifyCommand: ParsableCommand {
                 certificate = try withCard(card) { transport in
                     let jpki = try JPKISession(transport: transport)
                     if let pin = key.certificate.requiredPIN {
-                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
                     }
                     return try jpki.certificate(key.certificate).certificate
                 }
             }
             let report: Report
-            if cms {
-                let document = try DetachedCMSSignature(derEncoded: signatureBytes)
+            if let document = cmsDocument {
                 if certificate == nil { certificate = document.embeddedSignerCertificate; source = "embedded in the signature (not trust-checked)" }
-                let digest = try hashFile(with: document.hash)
+                let digest = try hash(signed, with: document.hash)
                 let verdict: SignatureVerdict = certificate.map { document.verify(contentDigest: digest, signer: $0) }
                     ?? .invalid("the signature carries no certificate for its signer; give --cert")
                 report = Report(valid: verdict.isValid, reason: reason(verdict), format: "cms", hash: document.hash.rawValue, file: file,
                                 signer: certificate?.subject.description, signingTime: document.signingTime, certificateSource: source)
             } else {
                 let algorithm = hash ?? fileHash ?? .sha256
-                let digest = try hashFile(with: algorithm)
+                let digest = try hash(signed, with: algorithm)
                 guard let certificate else { throw ValidationError("a bare signature needs the signer's certificate: --cert FILE or --from-card auth|sign") }
                 let verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate)
                 report = Report(valid: verdict.isValid, reason: reason(verdict), format: "pkcs1", hash: algorithm.rawValue, file: file,
@@ -91,10 +95,11 @@ struct JPKIVerifyCommand: ParsableCommand {
             if outputOptions.json {
                 try Output.json(report)
             } else if report.valid {
-                Output.line("valid: \(file) is signed by \(report.signer ?? "?") (\(report.format), \(report.hash); certificate from \(report.certificateSource))")
+                Output.line("valid: \(terminalSafe(file)) is signed by \(terminalSafe(report.signer ?? "?")) (\(report.format), \(report.hash); "
+                            + "certificate from \(terminalSafe(report.certificateSource)))")
                 if let time = report.signingTime { Output.line("signed at: \(ISO8601DateFormatter().string(from: time))") }
             } else {
-                Output.line("INVALID: \(report.reason ?? "")")
+                Output.line("INVALID: \(terminalSafe(report.reason ?? ""))")
             }
             if !report.valid { throw NegativeResult(description: report.reason ?? "invalid signature") }
         }
@@ -105,9 +110,9 @@ struct JPKIVerifyCommand: ParsableCommand {
         return nil
     }
 
-    private func hashFile(with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
-        let handle = try InputFiles.handle(file)
-        defer { if file != "-" { try? handle.close() } }
-        do { return try algorithm.hash(reading: handle) } catch { throw InputError.cannotRead(path: file, reason: error.localizedDescription) }
+    private func hash(_ signed: InputFile, with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
+        do { return try algorithm.hash(reading: signed.handle) } catch {
+            throw InputError.cannotRead(path: terminalSafe(file), reason: Failure.plainDescription(of: error))
+        }
     }
 }

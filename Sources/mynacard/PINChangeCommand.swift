@@ -18,7 +18,15 @@ struct PINChangeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Which PIN: auth, sign or text.")
+    // Parsed here rather than as any PINKind, so that help and completions offer only what can be changed.
+    @Argument(help: ArgumentHelp("Which PIN: auth, sign or text.", valueName: "auth|sign|text"),
+              completion: .list(PINChangeCommand.changeable.map(\.rawValue)),
+              transform: { text in
+                  guard let kind = PINKind(rawValue: text), PINChangeCommand.changeable.contains(kind) else {
+                      throw ValidationError("only these PINs can be changed: auth, sign or text")
+                  }
+                  return kind
+              })
     var which: PINKind
 
     @OptionGroup var card: CardOptions
