@@ -50,7 +50,6 @@ struct PINChangeCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: output.json) {
             let reader = pinInput.makeReader()
-            let current = { try reader.read(prompt: "current \(which.displayName): ") }
             let new = {
                 let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)): ")
                 if reader.isInteractive {
@@ -60,6 +59,7 @@ struct PINChangeCommand: ParsableCommand {
                 return new
             }
             try withCard(card) { transport in
+                let current = { try reader.read(which, force: pinInput.force, on: transport, prompt: "current \(which.displayName): ") }
                 if which == .textInputAssist {
                     try TextAPSession(transport: transport).changePIN(force: pinInput.force, current: current, new: new)
                 } else {

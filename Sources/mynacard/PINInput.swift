@@ -165,16 +165,16 @@ final class PINReader {
         }
     }
 
-    /// Reads the PIN of `kind` with the usual prompt. With `force`, the counter is read once more (no try is
-    /// spent) and, when this is the last try, a warning that a wrong PIN now blocks it goes to the terminal
-    /// before the prompt (to standard error when the PIN comes from elsewhere).
-    func read(_ kind: PINKind, force: Bool, on transport: any CardTransport) throws -> PINCode {
+    /// Reads the PIN of `kind` (prompt: its name, unless `prompt` is given). With `force`, the counter is read
+    /// once more (no try is spent) and, when this is the last try, a warning that a wrong PIN now blocks it
+    /// goes to the terminal before the prompt (to standard error when the PIN comes from elsewhere).
+    func read(_ kind: PINKind, force: Bool, on transport: any CardTransport, prompt: String? = nil) throws -> PINCode {
         var warning: String?
         if force, (try? CardSession(transport: transport).pinStatus(kind)) == .remaining(1) {
             warning = "⚠ this is the LAST try of the \(kind.displayName): a wrong PIN now blocks it (\(kind.resetAdvice))"
             if !isInteractive { Output.message("mynacard: \(warning ?? "")") }
         }
-        return try read(prompt: "\(kind.displayName): ", warning: warning)
+        return try read(prompt: prompt ?? "\(kind.displayName): ", warning: warning)
     }
 
     /// Reads bytes up to a newline (not included; a CR before it is dropped), one byte at a time so that

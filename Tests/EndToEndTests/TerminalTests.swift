@@ -88,7 +88,7 @@ struct TerminalTests {
         #expect(session.failure == nil, "\(session.failure ?? ""): \(session.screen)")
         #expect(session.exitCode == 0, "\(session.screen)")
         // Without a terminal the warning goes to standard error; the signing password is at its last try too.
-        let scripted = try card.run(["jpki", "cert", "sign", "--force", "--pin-stdin"], input: card.pin("sign") + "\n")
+        let scripted = try card.run(["pin", "change", "sign", "--force", "--pin-stdin"], input: card.pin("sign") + "\n" + card.pin("sign") + "\n")
         #expect(scripted.exitCode == 0, "\(scripted.stderr)")
         #expect(scripted.stderr.contains("LAST try of the signing password"), "\(scripted.stderr)")
         let again = try card.run(["jpki", "cert", "sign", "--force", "--pin-stdin"], input: card.pin("sign") + "\n")
