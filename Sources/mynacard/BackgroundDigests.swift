@@ -5,6 +5,7 @@ import JPKIApplet
 /// and the card is looked for before the hashing starts rather than after it ends.
 final class BackgroundDigests: @unchecked Sendable {
     private let paths: [String]
+    private let opened: [InputFile?]
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var digests: [ComputedDigest] = []
@@ -12,9 +13,11 @@ final class BackgroundDigests: @unchecked Sendable {
     private var finished = false
     private var progress: (file: Int, bytes: UInt64) = (0, 0)
 
-    /// Starts hashing `paths` ("-" is standard input) with `algorithm`.
-    init(_ paths: [String], algorithm: JPKIHashAlgorithm) {
-        self.paths = paths
+    /// Starts hashing `inputs` with `algorithm`: each is read through its open file when given one, else
+    /// opened again by its path ("-" is standard input).
+    init(_ inputs: [(path: String, file: InputFile?)], algorithm: JPKIHashAlgorithm) {
+        paths = inputs.map(\.path)
+        opened = inputs.map(\.file)
         Thread { [self] in hashAll(with: algorithm) }.start()
     }
 
@@ -24,7 +27,7 @@ final class BackgroundDigests: @unchecked Sendable {
         for (index, path) in paths.enumerated() {
             update { $0.progress = (index, 0) }
             do {
-                let file = try InputFiles.open(path)
+                let file = try opened[index] ?? InputFiles.open(path)
                 defer { file.close() }
                 do {
                     results.append(try algorithm.hash(reading: file.handle) { done in self.update { $0.progress.bytes = done } })

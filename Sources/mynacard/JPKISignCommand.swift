@@ -88,18 +88,23 @@ struct JPKISignCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputFormat == .json) {
-            // Every input and output is checked before the card is used and any PIN asked for.
-            var inputs: [FileIdentity] = []
-            for path in files where path != "-" {
+            // Every input and output is checked before the card is used and any PIN asked for. Regular files
+            // are opened again for hashing (thousands may be signed at once); pipes, FIFOs and devices stay
+            // open, since what they hold is read only once.
+            var inputs: [(path: String, file: InputFile?)] = []
+            var identities: [FileIdentity] = []
+            for path in files {
                 let file = try InputFiles.open(path)
-                inputs += [file.identity].compactMap { $0 }
-                file.close()
+                identities += [file.identity].compactMap { $0 }
+                let isRegular = file.identity?.isRegularFile == true
+                if isRegular { file.close() }
+                inputs.append((path, isRegular ? nil : file))
             }
-            let outputs = try plannedOutputs(inputs: inputs)
+            let outputs = try plannedOutputs(inputs: identities)
             let pinReader = pinInput.makeReader()
             let (digests, signatures, certificate) = try withCard(card) { transport in
                 // The card is there: hash meanwhile, while the PIN is typed; send nothing until every file is read.
-                let hashing = BackgroundDigests(files, algorithm: hash)
+                let hashing = BackgroundDigests(inputs, algorithm: hash)
                 let jpki = try JPKISession(transport: transport)
                 try jpki.verify(key.pin, force: pinInput.force) {
                     let pin = try pinReader.read(key.pin, force: pinInput.force, on: transport)
