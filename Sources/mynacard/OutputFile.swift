@@ -80,10 +80,7 @@ struct OutputFile {
         }
         let isLink = status.isSymbolicLink
         if isLink {
-            if let parent = FileStatus(path: parentFolder(of: path), followingLinks: true), parent.isStickyAndWorldWritable {
-                throw refuse("it is a symbolic link in a folder that every user may write to, so anyone may have put it there; "
-                    + "give the file it points to instead")
-            }
+            try refusePlantedLink(path, pointingTo: "file")
             guard let target = FileStatus(path: path, followingLinks: true) else {
                 guard errno == ENOENT else { throw refuse(systemReason(errno)) }
                 // A link to nothing yet: the shell creates the file it names, and so does this.
@@ -113,12 +110,27 @@ struct OutputFile {
             throw InputError.cannotWrite(path: terminalSafe(path), reason: errno == ENOENT ? "the folder \(terminalSafe(folder)) does not exist" : systemReason(errno))
         }
         guard status.isDirectory else { throw InputError.cannotWrite(path: terminalSafe(path), reason: "\(terminalSafe(folder)) is not a folder") }
-        let (descriptor, probe) = makeTemporaryFile(in: folder, near: ".mynacard-probe")
-        guard descriptor >= 0 else {
-            throw InputError.cannotWrite(path: terminalSafe(path), reason: "cannot create files in \(terminalSafe(folder)): \(systemReason(errno))")
+        if let code = cannotCreateFiles(in: folder) {
+            throw InputError.cannotWrite(path: terminalSafe(path), reason: "cannot create files in \(terminalSafe(folder)): \(systemReason(code))")
         }
+    }
+
+    /// Why no file can be made in `folder` (an `errno`), found by making and removing an empty one; nil when one can.
+    fileprivate static func cannotCreateFiles(in folder: String) -> Int32? {
+        let (descriptor, probe) = makeTemporaryFile(in: folder, near: ".mynacard-probe")
+        guard descriptor >= 0 else { return errno }
         close(descriptor)
         unlink(probe)
+        return nil
+    }
+
+    /// Refuses `path` when it is a symbolic link in a sticky folder that every user may write to (such as /tmp):
+    /// anyone may have put it there, pointing anywhere.
+    fileprivate static func refusePlantedLink(_ path: String, pointingTo kind: String) throws {
+        guard FileStatus(path: path, followingLinks: false)?.isSymbolicLink == true,
+              FileStatus(path: parentFolder(of: path), followingLinks: true)?.isStickyAndWorldWritable == true else { return }
+        throw InputError.cannotWrite(path: terminalSafe(path), reason: "it is a symbolic link in a folder that every user may write to, "
+            + "so anyone may have put it there; give the \(kind) it points to instead")
     }
 
     /// Writes `bytes` as planned. A file appears whole or not at all, except where it is written in place.
@@ -229,15 +241,11 @@ final class OutputFolder {
     static func prepare(_ path: String) throws -> OutputFolder {
         func refuse(_ reason: String) -> InputError { InputError.cannotWrite(path: terminalSafe(path), reason: reason) }
         guard !path.isEmpty else { throw InputError.invalid("an output folder name is empty") }
-        if let status = FileStatus(path: path, followingLinks: false) {
-            if status.isSymbolicLink, let parent = FileStatus(path: OutputFile.parentFolder(of: path), followingLinks: true),
-               parent.isStickyAndWorldWritable {
-                throw refuse("it is a symbolic link in a folder that every user may write to, so anyone may have put it there; "
-                    + "give the folder it points to instead")
-            }
+        if FileStatus(path: path, followingLinks: false) != nil {
+            try OutputFile.refusePlantedLink(path, pointingTo: "folder")
             guard let target = FileStatus(path: path, followingLinks: true) else { throw refuse(systemReason(errno)) }
             guard target.isDirectory else { throw refuse("it exists and is not a folder") }
-            try checkWritable(path)
+            if let code = OutputFile.cannotCreateFiles(in: path) { throw refuse("cannot create files in it: \(systemReason(code))") }
             return OutputFolder(path: path, exists: true)
         }
         guard errno == ENOENT else { throw refuse(systemReason(errno)) }
@@ -261,15 +269,6 @@ final class OutputFolder {
         let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         let random = (0..<8).map { _ in String(UInt8.random(in: 0..<36), radix: 36) }.joined()
         return try prepare((base as NSString).appendingPathComponent("\(prefix)-\(random)"))
-    }
-
-    private static func checkWritable(_ path: String) throws {
-        let (descriptor, probe) = OutputFile.makeTemporaryFile(in: path, near: ".mynacard-probe")
-        guard descriptor >= 0 else {
-            throw InputError.cannotWrite(path: terminalSafe(path), reason: "cannot create files in it: \(systemReason(errno))")
-        }
-        close(descriptor)
-        unlink(probe)
     }
 
     /// Makes the folder and any missing parents (each 0700) unless it existed when checked. The folder
