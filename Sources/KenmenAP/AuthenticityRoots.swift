@@ -56,7 +56,7 @@ public enum RootKeySource: Equatable, Sendable {
     /// Why there was no root key to check with.
     static func missingRootReason(issuerKeyID: String) -> String {
         let known = CVRootKey.jlis.map(\.name).joined(separator: ", ")
-        return "the card names root \(issuerKeyID), which is not a built-in J-LIS root (\(known)), and no root key was given"
+        return "no root key for the root the card names (\(issuerKeyID)): it is not a built-in J-LIS root (\(known)), and none was given"
     }
 
     /// The key to check with, and where it came from: `given` when there is one, else the built-in root that
