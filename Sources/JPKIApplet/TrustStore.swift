@@ -65,16 +65,16 @@ public enum TrustFailure: Error, Equatable, Sendable, CustomStringConvertible {
         let dates = ISO8601DateFormatter()
         func period(_ validity: CertificateValidity) -> String {
             switch validity {
-            case .valid: "valid"
-            case .notYetValid(let start): "not valid before \(dates.string(from: start))"
-            case .expired(let end): "expired on \(dates.string(from: end))"
+            case .valid: "was valid"
+            case .notYetValid(let start): "was not yet valid (from \(dates.string(from: start)))"
+            case .expired(let end): "had expired (on \(dates.string(from: end)))"
             }
         }
         return switch self {
         case .noTrustedIssuer(let issuer): "no trusted CA issued it (its issuer is \(issuer))"
-        case .issuerNotValid(let label, let validity): "its issuer \(label) is \(period(validity)) at the date checked"
+        case .issuerNotValid(let label, let validity): "its issuer \(label) \(period(validity)) at the date checked"
         case .issuerNotACA(let label): "its issuer \(label) is not allowed to issue certificates (basicConstraints/keyUsage)"
-        case .notValid(let validity): "the certificate is \(period(validity)) at the date checked"
+        case .notValid(let validity): "the certificate \(period(validity)) at the date checked"
         case .keyUsage(let why): why
         case .wrongKind(let label, let issues):
             "its issuer \(label) issues \(issues == .authentication ? "authentication" : "signature") certificates, not the kind this use needs"
