@@ -3,9 +3,10 @@ import _CryptoExtras
 import X509
 
 /// Proof that the holder of a card answered a challenge: the authentication certificate and its
-/// key's signature (SHA-256, PKCS#1 v1.5) over the challenge bytes. The serial number and マイキーID beside
-/// them are copies of the certificate's, so the same signature proves them; ``LoginVerifier`` checks that they are. Made by `mynacard jpki login`,
-/// checked by ``LoginVerifier`` — a small, self-contained version of what JPKI login services do.
+/// key's signature (SHA-256, PKCS#1 v1.5) over the challenge bytes; beside them, copies of the certificate's
+/// serial number and マイキーID, which the same signature proves (``LoginVerifier`` checks that they are the
+/// certificate's). Made by `mynacard jpki login`, checked by ``LoginVerifier`` — a small, self-contained
+/// version of what JPKI login services do.
 public struct LoginBundle: Codable, Equatable, Sendable {
     /// The only signature algorithm bundles use.
     public static let algorithmName = "sha256WithRSAEncryption"

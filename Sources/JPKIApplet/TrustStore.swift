@@ -58,8 +58,6 @@ public enum TrustFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case notValid(CertificateValidity)
     /// The certificate's key usage does not fit the use.
     case keyUsage(String)
-    /// A built-in CA vouches for another kind of certificate (e.g. a signature certificate used to log in).
-    case wrongKind(label: String, issues: JPKIKey)
 
     public var description: String {
         let dates = ISO8601DateFormatter()
@@ -76,8 +74,6 @@ public enum TrustFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .issuerNotACA(let label): "its issuer \(label) is not allowed to issue certificates (basicConstraints/keyUsage)"
         case .notValid(let validity): "the certificate \(period(validity)) at the date checked"
         case .keyUsage(let why): why
-        case .wrongKind(let label, let issues):
-            "its issuer \(label) issues \(issues == .authentication ? "authentication" : "signature") certificates, not the kind this use needs"
         }
     }
 }
@@ -102,8 +98,7 @@ public struct TrustStore: Sendable {
     /// Checks that a trusted CA issued `certificate` and that both are fit for `use` at `date`.
     /// - Returns: the issuing anchor.
     public func issuer(of certificate: Certificate, for use: CertificateUse, at date: Date) -> Result<TrustAnchor, TrustFailure> {
-        let named = anchors.filter { $0.certificate.subject == certificate.issuer }
-        guard let anchor = named.first(where: { $0.certificate.publicKey.isValidSignature(certificate.signature, for: certificate) }) else {
+        guard let anchor = anchors.first(where: { certificate.isIssued(by: $0.certificate) }) else {
             return .failure(.noTrustedIssuer(issuer: certificate.issuer.description))
         }
         let caValidity = anchor.certificate.validity(at: date)
@@ -112,9 +107,6 @@ public struct TrustStore: Sendable {
         let validity = certificate.validity(at: date)
         guard validity == .valid else { return .failure(.notValid(validity)) }
         if let problem = certificate.keyUsageProblem(for: use) { return .failure(.keyUsage(problem)) }
-        if use == .login, let issues = anchor.issues, issues != .authentication {
-            return .failure(.wrongKind(label: anchor.label, issues: issues))
-        }
         return .success(anchor)
     }
 }
