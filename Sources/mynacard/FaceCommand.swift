@@ -56,6 +56,7 @@ struct FaceCommand: ParsableCommand {
             var signatureMatchesCardKey: Bool
             var certificateSignedByRoot: Bool?
             var rootKeyID: String
+            var rootSource: String
         }
     }
 
@@ -91,7 +92,7 @@ struct FaceCommand: ParsableCommand {
                                 authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
-                                                    rootKeyID: authenticity.issuerKeyID))
+                                                    rootKeyID: authenticity.issuerKeyID, rootSource: authenticity.rootSource.code))
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json {
                 try Output.json(report)
