@@ -12,7 +12,7 @@ public struct TrustAnchor: Equatable, Sendable {
     public let der: [UInt8]
     /// Which key's certificates it issues, when known (the built-in J-LIS CAs); `nil` for a CA given by the user.
     public let issues: JPKIKey?
-    /// A short name for messages, e.g. "J-LIS authentication CA (2019)", or the subject of a CA given by the user.
+    /// A short name for messages, e.g. "J-LIS authentication CA (2023)", or the subject of a CA given by the user.
     public let label: String
 
     /// The SHA-256 fingerprint of ``der``, upper-case hex.
