@@ -102,54 +102,62 @@ public struct CardSession {
 
     /// Verifies a PIN safely, asking for it only when a try may be sent: reads the retry counter first,
     /// refuses a blocked PIN and the last try (unless `force`), then calls `obtain` (e.g. a prompt),
-    /// checks the PIN's format, and only then sends it.
+    /// checks the PIN against its kind's rules (``PINKind/prepared(_:)``), and only then sends it.
     /// - Returns: the status after verification (always ``PINStatus/verified``).
     @discardableResult
     public func verifyPIN(_ kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
         if try guardTry(kind, force: force) == .verified { return .verified }
-        let pin = try obtain()
-        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        return try sendVerify(pin, kind: kind)
+        return try sendVerify(try kind.prepared(try obtain()), kind: kind)
     }
 
-    /// Verifies a PIN already in hand: its format is checked before anything reaches the card, then as
-    /// ``verifyPIN(_:force:obtain:)``.
+    /// Verifies a PIN already in hand: it is checked against its kind's rules before anything reaches the
+    /// card, then as ``verifyPIN(_:force:obtain:)``.
     @discardableResult
     public func verifyPIN(_ pin: PINCode, kind: PINKind, force: Bool) throws -> PINStatus {
-        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        return try verifyPIN(kind, force: force) { pin }
+        let ready = try kind.prepared(pin)
+        return try verifyPIN(kind, force: force) { ready }
     }
 
-    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both formats, verifies
-    /// the current PIN and sends CHANGE REFERENCE DATA.
+    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both against their
+    /// rules (``PINKind/preparedNew(_:)`` for the new one), verifies the current PIN and sends CHANGE
+    /// REFERENCE DATA.
     public func changePIN(_ kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
         let before = try guardTry(kind, force: force)
         let currentPIN = try current()
-        let newPIN = try new()
-        if let problem = kind.format.problem(with: newPIN) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
+        let newPIN = try kind.preparedNew(try new())
         if before != .verified {
-            if let problem = kind.format.problem(with: currentPIN) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-            try sendVerify(currentPIN, kind: kind)
+            try sendVerify(try kind.prepared(currentPIN), kind: kind)
         }
-        let status = try newPIN.withBytes { bytes in
-            var command = CommandAPDU.changeReferenceData(newPIN: bytes)
-            return try transport.transmitSecret(&command)
-        }.statusWord
+        let status: StatusWord
+        do {
+            status = try newPIN.withBytes { bytes in
+                var command = CommandAPDU.changeReferenceData(newPIN: bytes)
+                return try transport.transmitSecret(&command)
+            }.statusWord
+        } catch let error as CardIOError {
+            throw CardSessionError.pinChangeInterrupted(kind, error)
+        }
         guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
     }
 
-    /// Changes a PIN with both PINs in hand; a new PIN of the wrong shape is refused before anything is sent.
+    /// Changes a PIN with both PINs in hand; a new PIN that breaks the rules is refused before anything is sent.
     public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool) throws {
-        if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
-        try changePIN(kind, force: force, current: { current }, new: { new })
+        let ready = try kind.preparedNew(new)
+        try changePIN(kind, force: force, current: { current }, new: { ready })
     }
 
     @discardableResult
     private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
-        let status = try pin.withBytes { bytes in
-            var command = CommandAPDU.verify(pin: bytes)
-            return try transport.transmitSecret(&command)
-        }.statusWord
+        let status: StatusWord
+        do {
+            status = try pin.withBytes { bytes in
+                var command = CommandAPDU.verify(pin: bytes)
+                return try transport.transmitSecret(&command)
+            }.statusWord
+        } catch let error as CardIOError {
+            // The card may have counted the try before the answer was lost.
+            throw CardSessionError.pinTryInterrupted(kind, error)
+        }
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
