@@ -128,15 +128,7 @@ public struct CardSession {
         if before != .verified {
             try sendVerify(try kind.prepared(currentPIN), kind: kind)
         }
-        let status: StatusWord
-        do {
-            status = try newPIN.withBytes { bytes in
-                var command = CommandAPDU.changeReferenceData(newPIN: bytes)
-                return try transport.transmitSecret(&command)
-            }.statusWord
-        } catch let error as CardIOError {
-            throw CardSessionError.pinChangeInterrupted(kind, error)
-        }
+        let status = try send(newPIN, in: CommandAPDU.changeReferenceData) { .pinChangeInterrupted(kind, $0) }
         guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
     }
 
@@ -148,20 +140,25 @@ public struct CardSession {
 
     @discardableResult
     private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
-        let status: StatusWord
-        do {
-            status = try pin.withBytes { bytes in
-                var command = CommandAPDU.verify(pin: bytes)
-                return try transport.transmitSecret(&command)
-            }.statusWord
-        } catch let error as CardIOError {
-            // The card may have counted the try before the answer was lost.
-            throw CardSessionError.pinTryInterrupted(kind, error)
-        }
+        // The card may have counted the try before the answer was lost.
+        let status = try send(pin, in: { CommandAPDU.verify(pin: $0) }) { .pinTryInterrupted(kind, $0) }
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
         throw CardSessionError.card(status, during: "verifying the \(kind.displayName)")
+    }
+
+    /// Sends `pin` in the command `make` builds, wiping every copy, and turns a lost card into `interrupted`'s error.
+    private func send(_ pin: PINCode, in make: ([UInt8]) -> CommandAPDU,
+                      interrupted: (CardIOError) -> CardSessionError) throws -> StatusWord {
+        do {
+            return try pin.withBytes { bytes in
+                var command = make(bytes)
+                return try transport.transmitSecret(&command)
+            }.statusWord
+        } catch let error as CardIOError {
+            throw interrupted(error)
+        }
     }
 
     /// Splits a BER-TLV header into the sizes of its tag, its length field and its value.
