@@ -25,7 +25,7 @@ public struct CardFacePINB {
     /// Japan has used the Gregorian calendar since 1873-01-01 (明治6年); no card holder was born earlier.
     public static let earliestBirthDate = CardDate(checkedYear: 1873, month: 1, day: 1)
 
-    /// 生年月日 as printed (Gregorian).
+    /// 生年月日, in the Gregorian calendar.
     public let birthDate: CardDate
     /// The card's expiry year (有効期限の年).
     public let expiryYear: Int
@@ -80,7 +80,7 @@ public enum CardFacePINBError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case .birthDateNotADate:
-            "the birth date is not a real date: give it as YYYY-MM-DD in the Western calendar, as on the card face"
+            "the birth date is not a real date: give it as YYYY-MM-DD in the Western calendar (平成2年1月1日 is 1990-01-01)"
         case .bornBeforeGregorianCalendar:
             "the birth date is before 1873-01-01, when Japan took up the Western calendar: no card holder was born then"
         case .bornInTheFuture:

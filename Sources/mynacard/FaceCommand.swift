@@ -13,8 +13,8 @@ struct FaceCommand: ParsableCommand {
             Needs one of the card-face PINs, read like any PIN (prompt, --pin-stdin, --pin-fd, --pin-env): \
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
-            Or give what is printed on the card face and let PIN-B be built: --birth-date 1990-01-01 --expiry-year 2035 \
-            --security-code 4821 (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
+            Or give what is printed on the card face and let PIN-B be built: --birth-date 1990-01-01 (Western calendar) \
+            --expiry-year 2035 --security-code 4821 (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
             prints the Western date, takes the Western year: add --foreign-resident). Only the form you choose is tried; \
             a date or year that cannot be right is refused before anything is sent. \
             Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
@@ -30,7 +30,7 @@ struct FaceCommand: ParsableCommand {
     @Flag(name: .long, help: "Unlock with PIN-B, typed: birth date YYMMDD (Japanese-era year; a foreign resident's card: Western year) + expiry year YYYY + security code, 14 digits.")
     var pinB = false
 
-    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the birth date as printed, in the Western calendar.", valueName: "YYYY-MM-DD"))
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the birth date in the Western calendar (the era year is worked out).", valueName: "YYYY-MM-DD"))
     var birthDate: String?
 
     @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the year of the card's expiry date (有効期限).", valueName: "YYYY"))
@@ -94,14 +94,14 @@ struct FaceCommand: ParsableCommand {
             let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
             let printed = try printedPINB()
-            if let printed { Output.message("mynacard: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
+            if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
             let (face, myNumberImage, authenticity) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
                 do {
                     try session.verify(kind, force: pinInput.force) { try printed?.pin() ?? pinReader.read(prompt: "\(kind.displayName): ") }
                 } catch let error as CardSessionError {
                     if case .wrongPIN(_, let left) = error, left > 0, let printed {
-                        Output.message("mynacard: check the birth date, expiry year and security code against the card face; if they are right, "
+                        Output.message("note: check the birth date, expiry year and security code against the card face; if they are right, "
                                        + Self.otherFormAdvice(printed.yearForm))
                     }
                     throw error
