@@ -80,7 +80,7 @@ public enum CardFacePINBError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case .birthDateNotADate:
-            "the birth date is not a real date: give it as YYYY-MM-DD in the Western calendar (平成2年1月1日 is 1990-01-01)"
+            "the birth date is not a real date: give it as YYYY-MM-DD in the Western calendar (平成元年1月8日 is 1989-01-08)"
         case .bornBeforeGregorianCalendar:
             "the birth date is before 1873-01-01, when Japan took up the Western calendar: no card holder was born then"
         case .bornInTheFuture:
