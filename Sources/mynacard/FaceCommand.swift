@@ -85,6 +85,7 @@ struct FaceCommand: ParsableCommand {
             var signatureMatchesCardKey: Bool
             var certificateSignedByRoot: Bool?
             var rootKeyID: String
+            var rootSource: String
         }
     }
 
@@ -130,7 +131,7 @@ struct FaceCommand: ParsableCommand {
                                 authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
-                                                    rootKeyID: authenticity.issuerKeyID),
+                                                    rootKeyID: authenticity.issuerKeyID, rootSource: authenticity.rootSource.code),
                                 pinBYearForm: printed?.yearForm.rawValue)
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json {

@@ -55,16 +55,19 @@ struct ReadersAndInfoTests {
         #expect(Data(base64Encoded: body) == expected)
     }
 
-    @Test("the text and JSON forms of a certificate never show its serial number")
+    @Test("the text and JSON forms of the auth certificate do not show its serial number unless --reveal")
     func certificateSummaryHidesSerial() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
+        let serial = card.holderString("authSerialHex")
         let json = try card.run(["jpki", "cert", "auth", "--format", "json"])
         #expect(json.exitCode == 0)
         #expect(json.json?["subject"] as? String != nil)
-        #expect(json.json?["serialNumber"] == nil)
+        #expect(json.json?["serialHex"] as? String == String(repeating: "*", count: serial.count))
+        #expect(!json.allOutput.contains(serial))
         let text = try card.run(["jpki", "cert", "auth", "--format", "text"])
-        #expect(text.stdoutText.contains("not shown"))
+        #expect(text.stdoutText.contains("serial number: ********  (masked"))
+        #expect(!text.allOutput.contains(serial))
     }
 
     @Test("the signature certificate is released after the signing password, given on a file descriptor")
