@@ -53,6 +53,7 @@ enum Failure {
             case .appletNotFound: return ("not-a-my-number-card", 4)
             case .card: return ("card-error", 4)
             case .malformedData: return ("card-data-malformed", 4)
+            case .pinTryInterrupted(_, let cause), .pinChangeInterrupted(_, let cause): return classify(cause)
             }
         case let error as CardIOError:
             switch error {

@@ -16,7 +16,7 @@ struct ReadersAndInfoTests {
         #expect(reader["atr"] as? String == "3BE000FF8131FE4514")
     }
 
-    @Test("info reports the ATR, all three applets and the JPKI token label")
+    @Test("info reports the ATR, the three applets and the resident-registry applet, and the JPKI token label")
     func info() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
@@ -24,7 +24,7 @@ struct ReadersAndInfoTests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try #require(result.json)
         #expect(json["atrMatchesMyNumberCard"] as? Bool == true)
-        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true])
+        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true, "juki": true])
         #expect(json["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
     }
 
