@@ -14,11 +14,9 @@ struct ChecksBeforePINTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let document = dir.appendingPathComponent("doc.txt").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir)
         // A regular file: nothing can be made beneath it.
-        let notAFolder = dir.appendingPathComponent("plain-file").path
-        try Data("x".utf8).write(to: URL(fileURLWithPath: notAFolder))
+        let notAFolder = try writeFile("x", named: "plain-file", in: dir)
         let signature = dir.appendingPathComponent("doc.sig").path
         try Data((0..<256).map { UInt8($0) }).write(to: URL(fileURLWithPath: signature))
         // Wrong PINs of the right shape: had any been sent, a counter would be one lower.
@@ -41,8 +39,7 @@ struct ChecksBeforePINTests {
                 #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "input-error", "\(arguments): \(result.stdoutText)")
             }
         }
-        let pins = try card.run(["pin", "status", "--json"]).json?["pins"] as? [[String: Any]] ?? []
-        let left = Dictionary(uniqueKeysWithValues: pins.compactMap { entry in (entry["pin"] as? String).map { ($0, entry["triesLeft"] as? Int) } })
+        let left = try card.triesLeft()
         #expect(left["auth"] == 3 && left["sign"] == 5 && left["text"] == 3 && left["face-b"] == 10, "\(left)")
     }
 

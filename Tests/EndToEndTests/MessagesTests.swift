@@ -18,8 +18,7 @@ struct MessagesTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let document = dir.appendingPathComponent("doc.txt").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir)
         let cms = dir.appendingPathComponent("doc.p7s").path
         #expect(try card.run(["jpki", "sign", "--key", "auth", "--cms", document, "-o", cms, "--pin-stdin"], input: card.pin("auth") + "\n").exitCode == 0)
         let cert = card.profileDirectory.appendingPathComponent("jpki/auth-cert.der").path
@@ -49,8 +48,7 @@ struct MessagesTests {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(chmod(dir.path, 0o755) == 0)
-        let secret = dir.appendingPathComponent("root.pem").path
-        try Data("-----BEGIN PUBLIC KEY-----\n".utf8).write(to: URL(fileURLWithPath: secret))
+        let secret = try writeFile("-----BEGIN PUBLIC KEY-----\n", named: "root.pem", in: dir)
         #expect(chmod(secret, 0o600) == 0)
         // As nobody, for whom the root-owned 0600 file is closed.
         let result = try EmulatedCardFixture.runProcess(URL(fileURLWithPath: "/usr/bin/setpriv"),

@@ -4,17 +4,6 @@ import Testing
 import Glibc
 #endif
 
-/// `lstat(2)` of a path, for what a test checks about a file after a command wrote it.
-func fileStatus(_ path: String) -> stat? {
-    var info = stat()
-    return lstat(path, &info) == 0 ? info : nil
-}
-
-/// Linux's number for the device `major`:`minor` (both small).
-func deviceNumber(_ major: UInt64, _ minor: UInt64) -> dev_t {
-    dev_t((major & 0xFFF) << 8 | (minor & 0xFF))
-}
-
 /// Writing output never destroys anything: devices, FIFOs, links and inputs survive, modes are kept or private.
 @Suite("Writing output files", .serialized)
 struct OutputFileTests {
@@ -65,8 +54,7 @@ struct OutputFileTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let target = dir.appendingPathComponent("target.pem").path, link = dir.appendingPathComponent("link.pem").path
-        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        let target = try writeFile("old", named: "target.pem", in: dir), link = dir.appendingPathComponent("link.pem").path
         #expect(symlink("target.pem", link) == 0)
         let written = try card.run(["jpki", "cert", "auth-ca", "-o", link])
         #expect(written.exitCode == 0, "\(written.stderr)")
@@ -87,8 +75,7 @@ struct OutputFileTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let shared = dir.appendingPathComponent("shared").path
         #expect(mkdir(shared, 0o755) == 0 && chmod(shared, 0o1777) == 0)
-        let victim = dir.appendingPathComponent("victim.txt").path
-        try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
+        let victim = try writeFile("precious", named: "victim.txt", in: dir)
         let planted = shared + "/out.pem"
         #expect(symlink(victim, planted) == 0)
         for arguments in [["jpki", "cert", "auth", "-o", planted], ["face", "--pin-b", "-o", planted, "--pin-stdin"]] {
@@ -105,8 +92,7 @@ struct OutputFileTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let first = dir.appendingPathComponent("first.pem").path, second = dir.appendingPathComponent("second.pem").path
-        try Data("old".utf8).write(to: URL(fileURLWithPath: first))
+        let first = try writeFile("old", named: "first.pem", in: dir), second = dir.appendingPathComponent("second.pem").path
         #expect(link(first, second) == 0)
         let inode = fileStatus(first)?.st_ino
         let written = try card.run(["jpki", "cert", "auth-ca", "-o", first])
@@ -124,8 +110,7 @@ struct OutputFileTests {
         let mask = umask(0o022)
         umask(mask)
         let auth = dir.appendingPathComponent("auth.pem").path, ca = dir.appendingPathComponent("auth-ca.pem").path
-        let document = dir.appendingPathComponent("doc.txt").path, signature = dir.appendingPathComponent("doc.sig").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir), signature = dir.appendingPathComponent("doc.sig").path
         #expect(try card.run(["jpki", "cert", "auth", "-o", auth]).exitCode == 0)
         #expect(try card.run(["jpki", "cert", "auth-ca", "-o", ca]).exitCode == 0)
         #expect(try card.run(["jpki", "sign", "--key", "auth", document, "-o", signature, "--pin-stdin"], input: card.pin("auth") + "\n").exitCode == 0)
@@ -133,8 +118,7 @@ struct OutputFileTests {
         #expect(fileStatus(signature).map { $0.st_mode & 0o7777 } == 0o600)
         #expect(fileStatus(ca).map { $0.st_mode & 0o7777 } == 0o666 & ~mask)
         // An existing file someone else owns, readable by a group: the same afterwards, with the new content.
-        let shared = dir.appendingPathComponent("shared.pem").path
-        try Data("old".utf8).write(to: URL(fileURLWithPath: shared))
+        let shared = try writeFile("old", named: "shared.pem", in: dir)
         #expect(chmod(shared, 0o640) == 0 && chown(shared, 4242, 4343) == 0)
         #expect(try card.run(["jpki", "cert", "auth", "-o", shared]).exitCode == 0)
         let after = try #require(fileStatus(shared))
@@ -174,14 +158,12 @@ struct OutputFileTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let victim = dir.appendingPathComponent("victim.pdf").path
-        try Data("%PDF-1.7 the contract".utf8).write(to: URL(fileURLWithPath: victim))
+        let victim = try writeFile("%PDF-1.7 the contract", named: "victim.pdf", in: dir)
         let link = dir.appendingPathComponent("alias.pdf").path
         #expect(symlink(victim, link) == 0)
-        let other = dir.appendingPathComponent("other.pdf").path
-        try Data("another".utf8).write(to: URL(fileURLWithPath: other))
+        let other = try writeFile("another", named: "other.pdf", in: dir)
         // other.pdf.sig is an input too: signing other.pdf along with it would overwrite it.
-        try Data("an older signature".utf8).write(to: URL(fileURLWithPath: other + ".sig"))
+        try writeFile("an older signature", named: "other.pdf.sig", in: dir)
         for arguments in [
             ["jpki", "sign", "--key", "auth", victim, "-o", victim],
             ["jpki", "sign", "--key", "auth", victim, "-o", link],
@@ -193,8 +175,7 @@ struct OutputFileTests {
             #expect(refused.stderr.contains("is also an input of this command"), "\(refused.stderr)")
         }
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "%PDF-1.7 the contract")
-        let pins = try card.run(["pin", "status", "--json"]).json?["pins"] as? [[String: Any]] ?? []
-        #expect(pins.first { $0["pin"] as? String == "auth" }?["triesLeft"] as? Int == 3)
+        #expect(try card.triesLeft()["auth"] == 3)
     }
 
     @Test("--out-dir with one input writes into the folder; a missing one is made (0700); two inputs of one name are refused")
@@ -203,8 +184,7 @@ struct OutputFileTests {
         defer { card.stop() }
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let document = dir.appendingPathComponent("doc.txt").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir)
         let out = dir.appendingPathComponent("signatures/2026").path
         let sign = try card.run(["jpki", "sign", "--key", "auth", document, "--out-dir", out, "--pin-stdin"], input: card.pin("auth") + "\n")
         #expect(sign.exitCode == 0, "\(sign.stderr)")
@@ -212,8 +192,7 @@ struct OutputFileTests {
         #expect(fileStatus(out + "/doc.txt.sig").map { $0.st_size } == 256)
         #expect(fileStatus(out).map { $0.st_mode & 0o7777 } == 0o700)
         try FileManager.default.createDirectory(atPath: dir.appendingPathComponent("b").path, withIntermediateDirectories: true)
-        let twin = dir.appendingPathComponent("b/doc.txt").path
-        try Data("other doc".utf8).write(to: URL(fileURLWithPath: twin))
+        let twin = try writeFile("other doc", named: "b/doc.txt", in: dir)
         let clash = try card.run(["jpki", "sign", "--key", "auth", document, twin, "--out-dir", out, "--pin-stdin"], input: "9999\n")
         #expect(clash.exitCode == 5)
         #expect(clash.stderr.contains("same name"), "\(clash.stderr)")

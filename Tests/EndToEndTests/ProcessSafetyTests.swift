@@ -18,8 +18,7 @@ struct ProcessSafetyTests {
         #expect(result.exitCode == 5)
         #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "pin-input")
         #expect(result.stderr.contains("longer than 256 bytes"), "\(result.stderr)")
-        let pins = try card.run(["pin", "status", "--json"]).json?["pins"] as? [[String: Any]] ?? []
-        #expect(pins.first { $0["pin"] as? String == "auth" }?["triesLeft"] as? Int == 3)
+        #expect(try card.triesLeft()["auth"] == 3)
     }
 
     @Test("a --pin-env PIN leaves the environment at once, and the process can neither dump core nor be read by its user")
@@ -60,8 +59,7 @@ struct ProcessSafetyTests {
     func strayPINNotEchoed() throws {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let document = dir.appendingPathComponent("doc.txt").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir)
         let card = try EmulatedCardFixture()
         defer { card.stop() }
         for arguments in [
@@ -125,8 +123,7 @@ struct ProcessSafetyTests {
         let huge = dir.appendingPathComponent("huge.pem").path
         #expect(FileManager.default.createFile(atPath: huge, contents: nil))
         #expect(truncate(huge, 2 << 20) == 0)
-        let document = dir.appendingPathComponent("doc.txt").path
-        try Data("doc".utf8).write(to: URL(fileURLWithPath: document))
+        let document = try writeFile("doc", named: "doc.txt", in: dir)
         let cert = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/profiles/healthy/jpki/auth-cert.der").path
         let ca = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/ca/auth-ca.pem").path
         for arguments in [

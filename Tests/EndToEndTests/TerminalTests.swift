@@ -8,11 +8,6 @@ import Glibc
 /// where a person sees them. Driven through a pseudo-terminal (``TerminalSession``).
 @Suite("The terminal at a PIN prompt", .serialized)
 struct TerminalTests {
-    func authTriesLeft(_ card: EmulatedCardFixture) throws -> Int? {
-        let pins = try card.run(["pin", "status", "--json"]).json?["pins"] as? [[String: Any]] ?? []
-        return pins.first { $0["pin"] as? String == "auth" }?["triesLeft"] as? Int
-    }
-
     @Test("a PIN prompt ended by SIGINT, SIGTERM or SIGHUP leaves the terminal echoing again, and no try is spent",
           arguments: [("INT", SIGINT), ("TERM", SIGTERM), ("HUP", SIGHUP)])
     func interruptedPromptRestoresEcho(name: String, number: Int32) throws {
@@ -22,7 +17,7 @@ struct TerminalTests {
                                               steps: [.expect("authentication PIN"), .echo(false), .type("12"), .signal(name), .ended, .echo(true)])
         #expect(session.failure == nil, "\(session.failure ?? ""): \(session.screen)")
         #expect(session.signal == Int(number), "ended with exit \(session.exitCode.map(String.init) ?? "-"), signal \(session.signal.map(String.init) ?? "-")")
-        #expect(try authTriesLeft(card) == 3)
+        #expect(try card.triesLeft()["auth"] == 3)
     }
 
     @Test("SIGTSTP at a PIN prompt gives the terminal back with echo while stopped; after SIGCONT the prompt comes back silent and the PIN works")
