@@ -21,7 +21,8 @@ public struct SignatureFile: Equatable, Sendable {
     /// The hash named in a JSON signature file.
     public let hash: JPKIHashAlgorithm?
 
-    /// Reads a signature file's bytes; anything that is neither JSON nor base64 is taken as the raw signature.
+    /// Reads a signature file's bytes; anything that is neither JSON nor base64 (PEM is not taken for base64)
+    /// is taken as the raw signature.
     public init(_ bytes: [UInt8]) {
         if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
            let text = object["signature"] as? String, let decoded = Data(base64Encoded: text) {
@@ -30,7 +31,7 @@ public struct SignatureFile: Equatable, Sendable {
             return
         }
         hash = nil
-        if let text = String(bytes: bytes, encoding: .ascii) {
+        if let text = String(bytes: bytes, encoding: .ascii), !text.contains("-----BEGIN") {
             let compact = text.filter { !$0.isWhitespace }
             if !compact.isEmpty, let decoded = Data(base64Encoded: compact) {
                 signature = Array(decoded)

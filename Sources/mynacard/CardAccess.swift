@@ -6,7 +6,8 @@ import Foundation
 /// under a ``CardWatchdog`` with the options' `--timeout`.
 func withCard<T>(_ options: CardOptions, _ body: (WatchedCard) throws -> T) throws -> T {
     let context = try PCSCContext()
-    let reader = try context.awaitCard(in: options.reader ?? ProcessInfo.processInfo.environment["MYNACARD_READER"], timeout: options.wait)
+    // getenv, not ProcessInfo: that copies the whole environment, and nothing here should hold copies of it.
+    let reader = try context.awaitCard(in: options.reader ?? getenv("MYNACARD_READER").map { String(cString: $0) }, timeout: options.wait)
     let watchdog = CardWatchdog(seconds: options.timeout, reader: reader)
     defer { watchdog.stop() }
     let card = WatchedCard(try watchdog.guarding(.card) { try context.connect(to: reader) }, watchdog: watchdog)
