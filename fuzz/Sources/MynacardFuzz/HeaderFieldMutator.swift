@@ -2,9 +2,9 @@
 /// overwrites a 1-, 2- or 4-byte big-endian field near the start with a value on an edge — 0, 1, the top of
 /// its range, 60000, just past a limit — as a hostile card would patch a photo's declared size; else it
 /// leaves the input to libFuzzer's byte mutations.
-public enum HeaderFieldMutator {
+enum HeaderFieldMutator {
     /// libFuzzer's custom mutator entry; only the first `headerLength` bytes are patched.
-    public static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32,
+    static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32,
                               headerLength: Int = 256) -> Int {
         var random = SplitMix(seed: seed)
         let width = [1, 2, 4][Int(random.next() % 3)]

@@ -4,9 +4,9 @@ import Foundation
 /// removes it, gives it another type or an edge value, or, for a base64 field (certificate, signature),
 /// decodes it, applies ``TLVMutator`` to the bytes and encodes it again — so the JSON stays valid and the
 /// change reaches the DER inside.
-public enum JSONFieldMutator {
+enum JSONFieldMutator {
     /// libFuzzer's custom mutator entry.
-    public static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
         var random = SplitMix(seed: seed)
         guard random.next() % 4 != 0,
               var object = (try? JSONSerialization.jsonObject(with: Data(UnsafeBufferPointer(start: data, count: size)))) as? [String: Any],

@@ -3,9 +3,9 @@
 /// tag or content, or makes its length field lie — and encodes the tree again with every other length right.
 /// So each mutant is valid TLV with one field changed, which random byte changes almost never produce
 /// (they found neither the empty-digest-algorithm crash nor the 2^32−1 lengths).
-public enum TLVMutator {
+enum TLVMutator {
     /// libFuzzer's custom mutator entry: mutates the `size` bytes at `data` in place (at most `maxSize`).
-    public static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    static func mutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
         var random = SplitMix(seed: seed)
         let input = Array(UnsafeBufferPointer(start: data, count: size))
         // A quarter of the time, and whenever the input is not TLV, libFuzzer's byte-level mutations.

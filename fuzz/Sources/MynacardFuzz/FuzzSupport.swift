@@ -1,16 +1,16 @@
 import Foundation
 
 /// The bytes libFuzzer hands a target.
-public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
     guard let data, size > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: data, count: size))
 }
 
-/// A file of the repository's fixtures, e.g. `profiles/healthy/text/0004-cv-cert.bin`; a target that cannot
-/// find its fixtures stops at once rather than fuzz with the wrong inputs.
-public func fixture(_ path: String) -> [UInt8] {
+/// A file of the repository's fixtures, e.g. `profiles/healthy/text/0004-cv-cert.bin`; without its fixtures
+/// the program stops at once rather than fuzz with the wrong inputs.
+func fixture(_ path: String) -> [UInt8] {
     var root = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { root.deleteLastPathComponent() }  // fuzz/Sources/FuzzSupport/FuzzSupport.swift
+    for _ in 0..<4 { root.deleteLastPathComponent() }  // fuzz/Sources/MynacardFuzz/FuzzSupport.swift
     let url = root.appendingPathComponent("fixtures").appendingPathComponent(path)
     guard let data = try? Data(contentsOf: url) else { fatalError("fuzz target fixture missing: \(url.path)") }
     return [UInt8](data)
@@ -46,9 +46,9 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
                          _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
-/// Runs libFuzzer with the program's arguments and `testOneInput`, then exits with its status. Every target's
+/// Runs libFuzzer with the program's arguments and `testOneInput`, then exits with its status. The program's
 /// `main` calls this: a SwiftPM executable brings its own `main`, which would otherwise replace libFuzzer's.
-public func runFuzzer(_ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
+func runFuzzer(_ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
     exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
