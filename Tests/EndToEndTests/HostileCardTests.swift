@@ -7,11 +7,15 @@ import Testing
 /// anything it should not.
 @Suite("Hostile cards through pcscd", .serialized)
 struct HostileCardTests {
-    /// Runs `arguments` (with `--json`) against a card made from `fixtures/hostile/<profile>`.
-    private func run(_ profile: String, _ arguments: [String], input: String? = nil, timeout: Double = 60) throws -> (CommandResult, EmulatedCardFixture) {
+    /// Runs `arguments` (with `--json`) against a card made from `fixtures/hostile/<profile>` and checks that
+    /// it failed with `exitCode` and the error `kind`, in a message that mentions `words`.
+    private func expectFailure(_ profile: String, _ arguments: [String], exitCode: Int32, kind: String, mentioning words: String,
+                               timeout: Double = 60) throws {
         let card = try EmulatedCardFixture(profile: "hostile/" + profile)
-        let result = try card.run(arguments + ["--json"], input: input, timeout: timeout)
-        return (result, card)
+        defer { card.stop() }
+        let error = try error(try card.run(arguments + ["--json"], timeout: timeout), exitCode: exitCode)
+        #expect(error["kind"] as? String == kind)
+        #expect((error["message"] as? String)?.contains(words) == true, "\(error)")
     }
 
     /// The `error` object of a failed command's JSON, after checking it ended on its own with `exitCode`.
@@ -26,11 +30,7 @@ struct HostileCardTests {
 
     @Test("a certificate header claiming 0xFFFF bytes is malformed card data, read no further")
     func certificateLengthFFFF() throws {
-        let (result, card) = try run("cert-length-ffff", ["jpki", "cert", "auth"])
-        defer { card.stop() }
-        let error = try error(result, exitCode: 4)
-        #expect(error["kind"] as? String == "card-data-malformed")
-        #expect((error["message"] as? String)?.contains("65539") == true)
+        try expectFailure("cert-length-ffff", ["jpki", "cert", "auth"], exitCode: 4, kind: "card-data-malformed", mentioning: "65539")
     }
 
     @Test("a TLV length of 2^32−1 in a certificate and in the basic info file is malformed card data")
@@ -93,22 +93,13 @@ struct HostileCardTests {
 
     @Test("a card announcing more data (61 xx) for ever is cut off with a card error")
     func endlessMoreData() throws {
-        let (result, card) = try run("endless-61xx", ["jpki", "cert", "auth"])
-        defer { card.stop() }
-        let error = try error(result, exitCode: 4)
-        #expect(error["kind"] as? String == "card-io-error")
-        #expect((error["message"] as? String)?.contains("61 xx") == true, "\(error)")
+        try expectFailure("endless-61xx", ["jpki", "cert", "auth"], exitCode: 4, kind: "card-io-error", mentioning: "61 xx")
     }
 
     @Test("a card that stops answering ends the command at --timeout with card-timeout")
     func silentCard() throws {
-        let (result, card) = try run("silent-card", ["jpki", "cert", "auth", "--timeout", "2"], timeout: 45)
-        defer { card.stop() }
-        let error = try error(result, exitCode: 4)
-        #expect(error["kind"] as? String == "card-timeout")
-        #expect((error["message"] as? String)?.contains("stopped answering") == true, "\(error)")
-        #expect((error["message"] as? String)?.contains("2-second limit (--timeout)") == true, "\(error)")
-        #expect(result.stderr.contains("stopped answering"))
+        try expectFailure("silent-card", ["jpki", "cert", "auth", "--timeout", "2"], exitCode: 4, kind: "card-timeout",
+                          mentioning: "stopped answering: the command gave up at its 2-second limit (--timeout)", timeout: 45)
     }
 
     @Test("every command that talks to a card takes --timeout, 60 seconds unless given",

@@ -38,6 +38,18 @@ struct PhotoLimitsTests {
             + [0xFF, 0x90] + u16(10) + u16(0) + u32(14) + [0, 1] + [0xFF, 0x93] + [0xFF, 0xD9]
     }
 
+    /// Whether decoding `bytes` is refused from the headers with a reason that mentions `words`.
+    static func isRefused(_ bytes: [UInt8], mentioning words: String) -> Bool {
+        do {
+            _ = try JPEG2000Decoder.decode(bytes)
+            return false
+        } catch ImageError.exceedsLimits(let why) {
+            return why.contains(words)
+        } catch {
+            return false
+        }
+    }
+
     @Test("the card's own photo is read as 64 × 80 greyscale in one tile, far within the limits")
     func healthyHeader() throws {
         let header = try JPEG2000Header(Self.photo)
@@ -52,23 +64,12 @@ struct PhotoLimitsTests {
     @Test("a photo declaring 20000 × 20000 pixels is refused before OpenJPEG sees it",
           arguments: [(20000, 20000), (60000, 60000), (1601, 80), (64, 1601)])
     func hugeImageRefused(size: (Int, Int)) {
-        #expect(throws: ImageError.self) { try JPEG2000Decoder.decode(Self.photo(declaring: size.0, size.1)) }
-        #expect {
-            try JPEG2000Decoder.decode(Self.photo(declaring: size.0, size.1))
-        } throws: { error in
-            guard case ImageError.exceedsLimits(let why) = error else { return false }
-            return why.contains("\(size.0) × \(size.1)")
-        }
+        #expect(Self.isRefused(Self.photo(declaring: size.0, size.1), mentioning: "\(size.0) × \(size.1)"))
     }
 
     @Test("an image within the sides but cut into a million one-pixel tiles is refused")
     func tinyTilesRefused() {
-        #expect {
-            try JPEG2000Decoder.decode(Self.photo(declaring: 1000, 1000, tiles: 1, 1))
-        } throws: { error in
-            guard case ImageError.exceedsLimits(let why) = error else { return false }
-            return why.contains("1000000 tiles")
-        }
+        #expect(Self.isRefused(Self.photo(declaring: 1000, 1000, tiles: 1, 1), mentioning: "1000000 tiles"))
     }
 
     @Test("one-pixel precincts over a large image are refused for the memory they would cost")
@@ -76,23 +77,13 @@ struct PhotoLimitsTests {
         let bytes = Self.codestream(width: 1600, height: 1600, components: 4, levels: 0, codeBlockExponents: 0, precinctExponent: 0)
         let header = try JPEG2000Header(bytes)
         #expect(header.estimatedDecoderBytes > JPEG2000Limits.cardPhoto.maximumDecoderBytes)
-        #expect {
-            try JPEG2000Decoder.decode(bytes)
-        } throws: { error in
-            guard case ImageError.exceedsLimits(let why) = error else { return false }
-            return why.contains("memory")
-        }
+        #expect(Self.isRefused(bytes, mentioning: "memory"))
     }
 
     @Test("65535 quality layers over many precincts are refused for the packets they would cost")
     func manyLayersRefused() throws {
         let bytes = Self.codestream(width: 512, height: 512, levels: 5, layers: 65535, precinctExponent: 4)
-        #expect {
-            try JPEG2000Decoder.decode(bytes)
-        } throws: { error in
-            guard case ImageError.exceedsLimits(let why) = error else { return false }
-            return why.contains("packets")
-        }
+        #expect(Self.isRefused(bytes, mentioning: "packets"))
     }
 
     @Test("an ordinary photo's size and coding pass the limits")
