@@ -88,7 +88,7 @@ public struct JPEG2000Header: Equatable, Sendable {
         tileWidth = xTile
         tileHeight = yTile
         let tilesAcross = Self.ceilDiv(xSize - xTileOffset, xTile), tilesDown = Self.ceilDiv(ySize - yTileOffset, yTile)
-        tileCount = tilesAcross * tilesDown  // each factor < 2^32: no overflow in 64 bits
+        tileCount = Self.mul(tilesAcross, tilesDown)  // up to (2^32 − 1)², past Int.max: saturates
         self.components = components
 
         // COD/COC/POC in the main header, then in every tile-part header (A.4.2, A.6.1, A.6.2, A.6.6).

@@ -26,11 +26,11 @@ struct PhotoLimitsTests {
     }
 
     /// A bare codestream header: SOC, SIZ, COD, then one empty tile-part.
-    static func codestream(width: Int, height: Int, components: Int = 1, levels: Int = 5, layers: Int = 1,
+    static func codestream(width: Int, height: Int, tile: Int? = nil, components: Int = 1, levels: Int = 5, layers: Int = 1,
                            codeBlockExponents: Int = 4, precinctExponent: Int? = nil) -> [UInt8] {
         func u16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
         func u32(_ value: Int) -> [UInt8] { u16(value >> 16) + u16(value) }
-        var siz = u16(0) + u32(width) + u32(height) + u32(0) + u32(0) + u32(width) + u32(height) + u32(0) + u32(0) + u16(components)
+        var siz = u16(0) + u32(width) + u32(height) + u32(0) + u32(0) + u32(tile ?? width) + u32(tile ?? height) + u32(0) + u32(0) + u16(components)
         for _ in 0..<components { siz += [7, 1, 1] }
         var cod: [UInt8] = [precinctExponent == nil ? 0 : 1, 0] + u16(layers) + [0, UInt8(levels), UInt8(codeBlockExponents), UInt8(codeBlockExponents), 0, 1]
         if let precinctExponent { cod += [UInt8](repeating: UInt8(precinctExponent << 4 | precinctExponent), count: levels + 1) }
@@ -70,6 +70,13 @@ struct PhotoLimitsTests {
     @Test("an image within the sides but cut into a million one-pixel tiles is refused")
     func tinyTilesRefused() {
         #expect(Self.isRefused(Self.photo(declaring: 1000, 1000, tiles: 1, 1), mentioning: "1000000 tiles"))
+    }
+
+    @Test("the largest image SIZ can declare, in one-pixel tiles, is refused without overflowing the tile count")
+    func largestDeclarableImage() throws {
+        let bytes = Self.codestream(width: 0xFFFF_FFFF, height: 0xFFFF_FFFF, tile: 1)
+        #expect(try JPEG2000Header(bytes).tileCount == Int.max)
+        #expect(Self.isRefused(bytes, mentioning: "4294967295 × 4294967295"))
     }
 
     @Test("one-pixel precincts over a large image are refused for the memory they would cost")
