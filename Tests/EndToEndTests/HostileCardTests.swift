@@ -3,19 +3,24 @@ import Testing
 
 /// Hostile cards (fixtures/hostile, made by fixtures/make-hostile-profiles.py) through pcscd: whatever the
 /// card holds or does, the command ends with a clear error, its documented exit code and JSON kind, in
-/// bounded time (each run is killed after `timeout`, which the test then reports) and without writing
-/// anything it should not.
+/// bounded time and without writing anything it should not. Every run has a small `--timeout`, so no card
+/// can keep it waiting, and is killed after 30 seconds whatever it does (the test then reports it).
 @Suite("Hostile cards through pcscd", .serialized)
 struct HostileCardTests {
     /// Runs `arguments` (with `--json`) against a card made from `fixtures/hostile/<profile>` and checks that
     /// it failed with `exitCode` and the error `kind`, in a message that mentions `words`.
     private func expectFailure(_ profile: String, _ arguments: [String], exitCode: Int32, kind: String, mentioning words: String,
-                               timeout: Double = 60) throws {
+                               cardTimeout: Int = 5) throws {
         let card = try EmulatedCardFixture(profile: "hostile/" + profile)
         defer { card.stop() }
-        let error = try error(try card.run(arguments + ["--json"], timeout: timeout), exitCode: exitCode)
+        let error = try error(try run(card, arguments, cardTimeout: cardTimeout), exitCode: exitCode)
         #expect(error["kind"] as? String == kind)
         #expect((error["message"] as? String)?.contains(words) == true, "\(error)")
+    }
+
+    /// Runs `arguments` with `--json` and `--timeout cardTimeout` against `card`, killing it after 30 seconds.
+    private func run(_ card: EmulatedCardFixture, _ arguments: [String], input: String? = nil, cardTimeout: Int = 5) throws -> CommandResult {
+        try card.run(arguments + ["--timeout", String(cardTimeout), "--json"], input: input, timeout: 30)
     }
 
     /// The `error` object of a failed command's JSON, after checking it ended on its own with `exitCode`.
@@ -38,7 +43,7 @@ struct HostileCardTests {
         let card = try EmulatedCardFixture(profile: "hostile/tlv-length-4g")
         defer { card.stop() }
         for (arguments, input) in [(["jpki", "cert", "auth-ca"], nil), (["text", "--pin-stdin"], card.pin("text") + "\n")] {
-            let result = try card.run(arguments + ["--json"], input: input)
+            let result = try run(card, arguments, input: input)
             let error = try error(result, exitCode: 4)
             #expect(error["kind"] as? String == "card-data-malformed", "\(arguments)")
             #expect((error["message"] as? String)?.contains("TLV length") == true, "\(error)")
@@ -49,12 +54,12 @@ struct HostileCardTests {
     func offsetsOutOfRange() throws {
         let card = try EmulatedCardFixture(profile: "hostile/df21-out-of-range")
         defer { card.stop() }
-        let text = try error(try card.run(["text", "--pin-stdin", "--json"], input: card.pin("text") + "\n"), exitCode: 4)
+        let text = try error(try run(card, ["text", "--pin-stdin"], input: card.pin("text") + "\n"), exitCode: 4)
         #expect(text["kind"] as? String == "card-data-malformed")
         #expect((text["message"] as? String)?.contains("DF21 offset (FFFF) past its end") == true, "\(text)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let face = try error(try card.run(["face", "--pin-b", "--pin-stdin", "-o", folder.path, "--json"], input: card.pin("pinB") + "\n"), exitCode: 4)
+        let face = try error(try run(card, ["face", "--pin-b", "--pin-stdin", "-o", folder.path], input: card.pin("pinB") + "\n"), exitCode: 4)
         #expect(face["kind"] as? String == "card-data-malformed")
         #expect((face["message"] as? String)?.contains("card-face file (EF 0002) has a DF21 offset") == true, "\(face)")
     }
@@ -66,7 +71,7 @@ struct HostileCardTests {
         let card = try EmulatedCardFixture(profile: "hostile/photo-60000")
         defer { card.stop() }
         let root = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/ca/face-root.pem").path
-        let result = try card.run(["face", "--pin-b", "--pin-stdin", "--root", root, "-o", folder.path, "--json"], input: card.pin("pinB") + "\n")
+        let result = try run(card, ["face", "--pin-b", "--pin-stdin", "--root", root, "-o", folder.path], input: card.pin("pinB") + "\n")
         let error = try error(result, exitCode: 4)
         #expect(error["kind"] as? String == "image-decode-failed")
         #expect((error["message"] as? String)?.contains("60000 × 60000") == true, "\(error)")
@@ -79,7 +84,7 @@ struct HostileCardTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let card = try EmulatedCardFixture(profile: "hostile/photo-60000-unsigned")
         defer { card.stop() }
-        let result = try card.run(["face", "--pin-b", "--pin-stdin", "-o", folder.path, "--json"], input: card.pin("pinB") + "\n")
+        let result = try run(card, ["face", "--pin-b", "--pin-stdin", "-o", folder.path], input: card.pin("pinB") + "\n")
         #expect(!result.timedOut)
         #expect(result.exitCode == 1, "\(result.stderr)")
         let json = try #require(result.json)
@@ -98,8 +103,8 @@ struct HostileCardTests {
 
     @Test("a card that stops answering ends the command at --timeout with card-timeout")
     func silentCard() throws {
-        try expectFailure("silent-card", ["jpki", "cert", "auth", "--timeout", "2"], exitCode: 4, kind: "card-timeout",
-                          mentioning: "stopped answering: the command gave up at its 2-second limit (--timeout)", timeout: 45)
+        try expectFailure("silent-card", ["jpki", "cert", "auth"], exitCode: 4, kind: "card-timeout",
+                          mentioning: "stopped answering: the command gave up at its 2-second limit (--timeout)", cardTimeout: 2)
     }
 
     @Test("every command that talks to a card takes --timeout, 60 seconds unless given",
