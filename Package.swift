@@ -108,7 +108,11 @@ let package = Package(
         .testTarget(name: "CardIOTests", dependencies: ["APDU", "CardIO"]),
         .testTarget(
             name: "CardEmulatorTests",
-            dependencies: ["APDU", "CardIO", "CardEmulator"]
+            dependencies: [
+                "APDU", "CardIO", "CardEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "JPKIAppletTests",
