@@ -64,6 +64,17 @@ public struct FaceAPSession {
         FaceAuthenticityReport(face: face, certificate: try certificate(), root: root)
     }
 
+    /// Checks that the chip holds the card key `face` names (DF24): a random challenge, signed by the chip without
+    /// any PIN, must verify with it. `data` is the card face's authenticity report: only a key its signature covers
+    /// counts. Selects the applet again first (the challenge goes to the selected applet), which ends its PINs'
+    /// verified state: read everything needed before.
+    public func chipAuthenticity(of face: CardFace, data: FaceAuthenticityReport) throws -> ChipAuthenticityReport {
+        let place = "the card face (DF24)"
+        try session.select(.cardFace)
+        return try ChipAuthenticityReport.challenge(session, cardKey: try cardPublicKey(face.cardKey, in: place),
+                                                    cardKeyIsSigned: data.signatureMatchesCardKey, where: place)
+    }
+
     private func protected<T>(_ kind: PINKind, _ body: () throws -> T) throws -> T {
         do { return try body() } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
             throw CardSessionError.pinRequired(kind, during: during)
