@@ -106,7 +106,7 @@ public final class PCSCContext {
         try PCSCCard(context: self, reader: reader)
     }
 
-    private func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
+    func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
         try reader.withCString { namePointer in
             var readerState = SCARD_READERSTATE()
             readerState.szReader = namePointer
