@@ -21,6 +21,7 @@ struct Mynacard: ParsableCommand {
             TextCommand.self,
             FaceCommand.self,
             CheckCommand.self,
+            WatchCommand.self,
         ]
     )
 }

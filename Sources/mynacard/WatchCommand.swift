@@ -1,0 +1,148 @@
+import APDU
+import ArgumentParser
+import CardIO
+import CardSession
+import Dispatch
+import Foundation
+
+/// `mynacard watch`: one line per reader or card event, for kiosks and scripts.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Report readers and cards coming and going, one line per event, until interrupted.",
+        discussion: """
+            Waits on PC/SC for changes (no polling) and never connects to a card, so it does not disturb the program \
+            that reacts to an event. It starts with the readers and cards already present (marked initial), then \
+            reports reader-added, reader-removed, card-inserted and card-removed with the card's ATR and what kind \
+            of ATR it is (contact: the My Number card's own; contactless: made up by an NFC reader; other). \
+            With --exec, CMD runs through /bin/sh for every card inserted (one already present at start included), \
+            without waiting for it to end, with MYNACARD_READER (which mynacard itself takes as the reader to use), \
+            MYNACARD_ATR and MYNACARD_CARD_KIND in its environment; with --json its standard output goes to standard \
+            error, so that standard output stays one JSON object per line. Ctrl-C (or SIGTERM) ends it with exit 0.
+            """
+    )
+
+    @Flag(name: .long, help: "One JSON object per line: {\"event\", \"reader\", \"atr\"?, \"cardKind\"?, \"initial\", \"time\"}.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Shell command to run for every card inserted (reader name in $MYNACARD_READER).", valueName: "CMD"))
+    var exec: String?
+
+    /// One event as written.
+    struct Line: Encodable {
+        var event: String
+        var reader: String
+        var atr: String?
+        var cardKind: String?
+        var initial: Bool
+        var time: String
+    }
+
+    func run() throws {
+        try Failure.report(json: json) {
+            let context = try PCSCContext()
+            let stop = interruptions(cancelling: context.waitCanceller)
+            var commands: [Process] = []
+            var states = try context.readerStates()
+            let initial = ReaderEvent.changes(from: .empty, to: states)
+            try report(initial, initial: true, commands: &commands)
+            while !stop.isSet {
+                guard let fresh = try context.waitForChange(after: states, timeout: nil) else { continue }
+                try report(ReaderEvent.changes(from: states, to: fresh), initial: false, commands: &commands)
+                states = fresh
+                commands.removeAll { !$0.isRunning }
+            }
+        }
+    }
+
+    private func report(_ events: [ReaderEvent], initial: Bool, commands: inout [Process]) throws {
+        for event in events {
+            let line = Self.line(for: event, initial: initial)
+            if json {
+                Output.bytes(try Self.compactJSON(line) + [0x0A])
+            } else {
+                let atr = line.atr.map { "  ATR \($0) (\(CardATR([UInt8](hex: $0) ?? []).note))" } ?? ""
+                Output.line("\(line.time)  \(line.event)  \(line.reader)\(atr)\(initial ? "  (already there at start)" : "")")
+            }
+            if case .cardInserted(let reader, let atr) = event, let exec {
+                commands.append(try run(exec, reader: reader, atr: atr))
+            }
+        }
+    }
+
+    static func line(for event: ReaderEvent, initial: Bool) -> Line {
+        let time = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        switch event {
+        case .readerAdded(let reader): return Line(event: "reader-added", reader: reader, initial: initial, time: time)
+        case .readerRemoved(let reader): return Line(event: "reader-removed", reader: reader, initial: initial, time: time)
+        case .cardInserted(let reader, let atr):
+            return Line(event: "card-inserted", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).kind, initial: initial, time: time)
+        case .cardRemoved(let reader, let atr):
+            return Line(event: "card-removed", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).kind, initial: initial, time: time)
+        }
+    }
+
+    static func compactJSON(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    /// Starts `command` through the shell for a card inserted in `reader`, without waiting for it.
+    private func run(_ command: String, reader: String, atr: [UInt8]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MYNACARD_READER"] = reader
+        environment["MYNACARD_ATR"] = atr.hexString
+        environment["MYNACARD_CARD_KIND"] = CardATR(atr).kind
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        if json { process.standardOutput = FileHandle.standardError }
+        do { try process.run() } catch {
+            throw InputError.invalid("cannot run --exec command: \(error.localizedDescription)")
+        }
+        return process
+    }
+
+    /// Ctrl-C and SIGTERM end the wait (through `canceller`) instead of killing the process mid-line.
+    private func interruptions(cancelling canceller: PCSCWaitCanceller) -> StopFlag {
+        let flag = StopFlag()
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                flag.set()
+                // A signal that lands just before the wait starts finds nothing to cancel: cancel again shortly.
+                for delay in [0.0, 0.2, 0.5, 1.0] {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + delay) { canceller.cancel() }
+                }
+            }
+            source.resume()
+            flag.sources.append(source)
+        }
+        return flag
+    }
+}
+
+/// Set once, from a signal handler's queue, and read by the waiting loop.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var sources: [any DispatchSourceSignal] = []
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+extension CardATR {
+    /// `contact`, `contactless` or `other`, as `info --json` names it.
+    var kind: String {
+        switch self {
+        case .myNumberContact: "contact"
+        case .contactless: "contactless"
+        case .other: "other"
+        }
+    }
+}
