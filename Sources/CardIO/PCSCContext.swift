@@ -16,6 +16,8 @@ public struct ReaderInfo: Equatable, Sendable {
 /// A connection to the PC/SC service (pcscd): lists readers, waits for cards, connects to them.
 public final class PCSCContext {
     let handle: SCARDCONTEXT
+    /// Set once ``waitCanceller`` cancels: from then on every wait of this context returns at once.
+    let waitCancelled = CancelFlag()
 
     /// Connects to the PC/SC service.
     /// - Throws: ``CardIOError/serviceUnavailable`` when pcscd is not running.

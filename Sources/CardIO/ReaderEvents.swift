@@ -62,14 +62,29 @@ public enum ReaderEvent: Equatable, Sendable {
     }
 }
 
-/// Stops a ``PCSCContext/waitForChange(after:timeout:)`` running on another thread (`SCardCancel`).
+/// Stops the waits of one ``PCSCContext`` for good: the one running on another thread (`SCardCancel`) and every
+/// later one.
 public struct PCSCWaitCanceller: Sendable {
     let handle: SCARDCONTEXT
+    let flag: CancelFlag
 
-    /// Makes the wait return `nil` at once. Safe from any thread, and harmless when nothing waits.
+    /// Makes the context's waits return `nil`, now and from now on. Safe from any thread (a signal handler's queue).
     public func cancel() {
+        flag.set()
         _ = SCardCancel(handle)
+        // A wait that had checked the flag but not yet reached pcscd misses the first cancel: send another.
+        let handle = handle
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { _ = SCardCancel(handle) }
     }
+}
+
+/// A flag set once from any thread.
+final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
 
 extension PCSCContext {
@@ -92,18 +107,18 @@ extension PCSCContext {
         return ReaderStates(readers: readers, eventStates: eventStates)
     }
 
-    /// Cancels a wait of this context from another thread.
-    public var waitCanceller: PCSCWaitCanceller { PCSCWaitCanceller(handle: handle) }
+    /// Ends this context's waits from another thread (see ``PCSCWaitCanceller``).
+    public var waitCanceller: PCSCWaitCanceller { PCSCWaitCanceller(handle: handle, flag: waitCancelled) }
 
     /// Blocks, without polling, until a reader is plugged in or out or a card state differs from `states`
     /// (`SCardGetStatusChange` on every reader and on PC/SC's plug-and-play notification), or until `timeout`
-    /// seconds have passed (`nil`: no limit), or until ``waitCanceller`` cancels it.
+    /// seconds have passed (`nil`: no limit), or until ``waitCanceller`` cancels it (or has cancelled it before).
     /// - Returns: the new states (compare with ``ReaderEvent/changes(from:to:)``), or `nil` after a timeout or a cancel.
     /// - Throws: ``CardIOError/serviceUnavailable`` when pcscd stops, or another PC/SC failure.
     public func waitForChange(after states: ReaderStates, timeout: Double?) throws -> ReaderStates? {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var current = states
-        while true {
+        while !waitCancelled.isSet {
             let milliseconds: DWORD
             if let deadline {
                 let left = deadline.timeIntervalSinceNow
@@ -122,6 +137,7 @@ extension PCSCContext {
             if fresh != current { return fresh }
             // Woken by something that left every state as it was: wait again from the same states.
         }
+        return nil
     }
 
     /// One `SCardGetStatusChange` over `states`' readers and the plug-and-play notification.

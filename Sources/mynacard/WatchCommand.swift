@@ -41,13 +41,13 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: json) {
             let context = try PCSCContext()
-            let stop = interruptions(cancelling: context.waitCanceller)
+            let signals = Self.interruptions(cancelling: context.waitCanceller)
+            defer { signals.forEach { $0.cancel() } }
             var commands: [Process] = []
             var states = try context.readerStates()
-            let initial = ReaderEvent.changes(from: .empty, to: states)
-            try report(initial, initial: true, commands: &commands)
-            while !stop.isSet {
-                guard let fresh = try context.waitForChange(after: states, timeout: nil) else { continue }
+            try report(ReaderEvent.changes(from: .empty, to: states), initial: true, commands: &commands)
+            // Without a time limit, the wait ends without news only when a signal cancelled it.
+            while let fresh = try context.waitForChange(after: states, timeout: nil) {
                 try report(ReaderEvent.changes(from: states, to: fresh), initial: false, commands: &commands)
                 states = fresh
                 commands.removeAll { !$0.isRunning }
@@ -107,33 +107,15 @@ struct WatchCommand: ParsableCommand {
     }
 
     /// Ctrl-C and SIGTERM end the wait (through `canceller`) instead of killing the process mid-line.
-    private func interruptions(cancelling canceller: PCSCWaitCanceller) -> StopFlag {
-        let flag = StopFlag()
-        for signalNumber in [SIGINT, SIGTERM] {
+    static func interruptions(cancelling canceller: PCSCWaitCanceller) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                flag.set()
-                // A signal that lands just before the wait starts finds nothing to cancel: cancel again shortly.
-                for delay in [0.0, 0.2, 0.5, 1.0] {
-                    DispatchQueue.global().asyncAfter(deadline: .now() + delay) { canceller.cancel() }
-                }
-            }
+            source.setEventHandler { canceller.cancel() }
             source.resume()
-            flag.sources.append(source)
+            return source
         }
-        return flag
     }
-}
-
-/// Set once, from a signal handler's queue, and read by the waiting loop.
-private final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var sources: [any DispatchSourceSignal] = []
-
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
 
 extension CardATR {
