@@ -22,6 +22,15 @@ public enum CardATR: Equatable, Sendable {
         }
     }
 
+    /// `contact`, `contactless` or `other`, as `info --json`, `watch` and the counter page name it.
+    public var code: String {
+        switch self {
+        case .myNumberContact: "contact"
+        case .contactless: "contactless"
+        case .other: "other"
+        }
+    }
+
     /// A short note for people: how the card answered.
     public var note: String {
         switch self {

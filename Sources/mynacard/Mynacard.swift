@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `mynacard`: read, check and sign with the Japanese My Number card over PC/SC.
 @main
-struct Mynacard: ParsableCommand {
+struct Mynacard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mynacard",
         abstract: "Read, check and sign with the My Number card (個人番号カード) through a PC/SC reader.",
@@ -22,6 +22,7 @@ struct Mynacard: ParsableCommand {
             FaceCommand.self,
             CheckCommand.self,
             WatchCommand.self,
+            CounterCommand.self,
         ]
     )
 }

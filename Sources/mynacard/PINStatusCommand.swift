@@ -32,7 +32,7 @@ struct PINStatusCommand: ParsableCommand {
         try Failure.report(json: output.json) {
             let statuses = try withCard(card) { transport in try CardSession(transport: transport).pinCounters() }
             let report = Report(pins: statuses.map { entry in
-                .init(pin: entry.kind.rawValue, applet: entry.kind.applet.rawValue, name: entry.kind.displayName, status: entry.word,
+                .init(pin: entry.kind.rawValue, applet: entry.kind.applet.rawValue, name: entry.kind.displayName, status: entry.statusCode,
                       triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
             })
             if output.json { return try Output.json(report) }
@@ -46,16 +46,6 @@ struct PINStatusCommand: ParsableCommand {
 
 /// How the CLI words a PIN counter.
 extension PINCounter {
-    /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
-    var word: String {
-        switch status {
-        case nil: "unknown"
-        case .verified: "verified"
-        case .blocked: "blocked"
-        case .remaining(let left): left == 1 ? "last-try" : "ok"
-        }
-    }
-
     /// What to tell the user when the PIN is blocked or one wrong try away from it.
     var warning: String? {
         switch status {

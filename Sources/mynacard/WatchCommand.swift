@@ -76,9 +76,9 @@ struct WatchCommand: ParsableCommand {
         case .readerAdded(let reader): return Line(event: "reader-added", reader: reader, initial: initial, time: time)
         case .readerRemoved(let reader): return Line(event: "reader-removed", reader: reader, initial: initial, time: time)
         case .cardInserted(let reader, let atr):
-            return Line(event: "card-inserted", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).kind, initial: initial, time: time)
+            return Line(event: "card-inserted", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).code, initial: initial, time: time)
         case .cardRemoved(let reader, let atr):
-            return Line(event: "card-removed", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).kind, initial: initial, time: time)
+            return Line(event: "card-removed", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).code, initial: initial, time: time)
         }
     }
 
@@ -96,7 +96,7 @@ struct WatchCommand: ParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["MYNACARD_READER"] = reader
         environment["MYNACARD_ATR"] = atr.hexString
-        environment["MYNACARD_CARD_KIND"] = CardATR(atr).kind
+        environment["MYNACARD_CARD_KIND"] = CardATR(atr).code
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         if json { process.standardOutput = FileHandle.standardError }
@@ -114,17 +114,6 @@ struct WatchCommand: ParsableCommand {
             source.setEventHandler { canceller.cancel() }
             source.resume()
             return source
-        }
-    }
-}
-
-extension CardATR {
-    /// `contact`, `contactless` or `other`, as `info --json` names it.
-    var kind: String {
-        switch self {
-        case .myNumberContact: "contact"
-        case .contactless: "contactless"
-        case .other: "other"
         }
     }
 }
