@@ -4,6 +4,10 @@
 # Debian packages the tool, its tests and its emulator need.
 MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config iproute2)
 
+# What only the tests need: a browser for the counter page's end-to-end tests (Debian's Chromium and its
+# WebDriver, chromedriver) and Python's venv for the WebDriver client (selenium, from PyPI).
+MYNACARD_TEST_PACKAGES=(chromium chromium-driver python3-venv)
+
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
         echo "need root for: $*" >&2; return 1
@@ -12,8 +16,25 @@ as_root() {
 
 # Installs whichever of the packages are missing (apt-get update first, as a fresh machine needs).
 install_packages() {
+    install_missing "${MYNACARD_PACKAGES[@]}"
+}
+
+# Installs what only the tests need, and selenium in .build/browser-venv (from PyPI, so before scripts/isolated,
+# which has no network).
+install_test_tools() {
+    install_missing "${MYNACARD_TEST_PACKAGES[@]}"
+    local venv=.build/browser-venv
+    if ! "$venv/bin/python3" -c 'import selenium' 2>/dev/null; then
+        echo "==> installing selenium in $venv"
+        /usr/bin/python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check 'selenium>=4.20,<5'
+    fi
+}
+
+# Installs whichever of the given Debian packages are missing.
+install_missing() {
     local missing=()
-    for package in "${MYNACARD_PACKAGES[@]}"; do
+    for package in "$@"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
     done
     if [ "${#missing[@]}" -gt 0 ]; then

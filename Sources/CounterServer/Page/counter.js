@@ -109,7 +109,8 @@ function render(state) {
   $("card").hidden = !state.card;
   if (state.card) renderCard(state.card);
   renderFace(state.face);
-  showVerdict($("data-verdict"), state.face ? state.face.data : null);
+  const notYet = state.card ? { result: "cannot-check", reason: say("verdict.needsPIN") } : null;
+  showVerdict($("data-verdict"), state.face ? state.face.data : notYet);
   showVerdict($("chip-verdict"), state.face ? state.face.chip : (state.card ? state.card.chip : null));
   renderSummary(state.summary);
   renderNotice(state.notice);

@@ -11,16 +11,19 @@ final class BackgroundProcess: @unchecked Sendable {
     private var outputLines: [String] = []
     private var errorText = ""
     private let group = DispatchGroup()
+    private let input: Pipe?
 
-    /// Starts `executable` with `arguments` (and extra `environment` variables).
-    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments` (and extra `environment` variables); with `acceptsInput`, lines can be
+    /// sent to its standard input with ``send(_:)``.
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], acceptsInput: Bool = false) throws {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        input = acceptsInput ? Pipe() : nil
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
         collect(stdout.fileHandleForReading) { self.outputLines += $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
         collect(stderr.fileHandleForReading) { self.errorText += $0 }
@@ -46,6 +49,11 @@ final class BackgroundProcess: @unchecked Sendable {
             if !pending.isEmpty { self.lock.withLock { append(String(decoding: pending, as: UTF8.self)) } }
             self.group.leave()
         }
+    }
+
+    /// Writes `line` and a newline to the process's standard input.
+    func send(_ line: String) {
+        input?.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
     /// Every line written to standard output so far.
