@@ -154,6 +154,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "CounterServerTests", dependencies: ["CounterServer", "CardSession"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
