@@ -170,8 +170,8 @@ actor CounterDesk {
 
     /// Opens the card face with `pin` (one card operation; refused while another runs).
     func unlock(kind: PINKind, pin: PINHandOver) async -> UnlockReply {
-        guard let reader = focus, state.phase == .card, state.card != nil else { return .notNow(Notice(kind: "no-card")) }
-        guard operations == 0 else { return .notNow(Notice(kind: "busy")) }
+        guard let reader = focus, state.card != nil else { return .notNow(Notice(kind: "no-card")) }
+        guard operations == 0, state.phase == .card else { return .notNow(Notice(kind: "busy")) }
         operations += 1
         let card = generation
         state.phase = .unlocking

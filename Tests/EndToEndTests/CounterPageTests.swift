@@ -128,8 +128,9 @@ struct CounterPageTests {
 /// The server itself, without a browser: where it listens and what it refuses.
 @Suite("Counter page server", .serialized)
 struct CounterServerTests {
-    /// Sends `request` (a whole HTTP/1.1 request) to 127.0.0.1:`port` and returns the status line and headers.
-    private func send(_ request: String, to port: Int) throws -> String {
+    /// Sends `request` (a whole HTTP/1.1 request) to 127.0.0.1:`port` and reads the answer until `enough` says it has
+    /// what it needs (by default, the status line and headers), or 20 seconds pass.
+    private func send(_ request: String, to port: Int, until enough: (String) -> Bool = { $0.contains("\r\n\r\n") }) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("no socket") }
         defer { close(fd) }
@@ -141,16 +142,25 @@ struct CounterServerTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw FixtureError("cannot connect to port \(port)") }
+        var wait = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: response, as: UTF8.self).contains("\r\n\r\n") {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(20)
+        while !enough(String(decoding: response, as: UTF8.self)) && Date() < deadline {
             let got = recv(fd, &buffer, buffer.count, 0)
-            if got <= 0 { break }
-            response += buffer[0..<got]
+            if got == 0 { break }
+            if got > 0 { response += buffer[0..<got] }
         }
         return String(decoding: response, as: UTF8.self)
+    }
+
+    private func post(_ form: String, to port: Int) throws -> String {
+        try send("POST /unlock HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\n"
+                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)",
+                 to: port, until: { $0.hasSuffix("}") })
     }
 
     private func port(_ server: CounterPageServer) throws -> Int {
@@ -186,6 +196,25 @@ struct CounterServerTests {
         let noCard = try send("POST /unlock HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\n"
                               + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)", to: port)
         #expect(noCard.hasPrefix("HTTP/1.1 409"), "no card on screen: nothing to unlock")
+    }
+
+    @Test("PIN-A opens the card face too; a My Number with a wrong check digit is refused before it reaches the card")
+    func pinA() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let server = try CounterPageServer()
+        defer { server.stop() }
+        let port = try port(server)
+        let ready = try send("GET /events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", to: port, until: { $0.contains("\"phase\":\"card\"") })
+        #expect(ready.contains("\"phase\":\"card\""), "the card was read")
+        let mistyped = try post("method=pin-a&myNumber=123456789011", to: port)
+        #expect(mistyped.contains("\"error\":\"pin-invalid\""))
+        #expect(try post("method=pin-a&myNumber=\(card.pin("pinA"))", to: port).contains("\"ok\":true"))
+        let state = try send("GET /events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", to: port, until: { $0.contains("\"status\":\"green\"") })
+        #expect(state.contains("\"method\":\"pin-a\""))
+        #expect(state.contains("\"status\":\"green\""))
+        #expect(state.contains("\"pin\":\"face-a\",\"status\":\"ok\",\"triesLeft\":10"), "the mistyped My Number cost no try")
+        #expect(!server.process.stderr.contains(card.pin("pinA")) && !server.process.lines.joined().contains(card.pin("pinA")), "nothing logged")
     }
 
     @Test("a second server on the same port is refused with a clear message")
