@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
+        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -53,6 +54,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        // Signed PDFs as the 法務局 accepts them (incremental updates, adbe.pkcs7.detached), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "PDFSignature",
+            dependencies: [
+                "CMS", "CZlib",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // Software DigestSigners (TEST keys of fixtures/, EC keys made by openssl) for testing the formats without a card.
+        .target(
+            name: "TestSigners",
+            dependencies: [
+                "CMS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/TestSigners"
         ),
         // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
         .target(
@@ -125,6 +147,14 @@ let package = Package(
                 "APDU", "CardIO", "CardSession", "KenmenAP", "CardEmulator", "CardImages", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "DocumentSignatureTests",
+            dependencies: [
+                "CMS", "PDFSignature", "TestSigners",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
