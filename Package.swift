@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
-        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature"]),
+        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature", "XMLSignature"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -63,6 +63,21 @@ let package = Package(
                 "CMS", "CZlib",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // libxml2, for Canonical XML in XML signatures. Debian: libxml2-dev.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Enveloped XML signatures as e-Gov's 構成情報 carries them (C14N 1.0 by libxml2), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "XMLSignature",
+            dependencies: [
+                "CMS", "CLibXML2",
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         // Software DigestSigners (TEST keys of fixtures/, EC keys made by openssl) for testing the formats without a card.
@@ -152,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "DocumentSignatureTests",
             dependencies: [
-                "CMS", "PDFSignature", "TestSigners",
+                "CMS", "PDFSignature", "XMLSignature", "TestSigners",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

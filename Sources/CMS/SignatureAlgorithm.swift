@@ -105,6 +105,16 @@ public enum SignatureAlgorithm: Equatable, Hashable, Sendable {
         return nil
     }
 
+    /// The XML Signature `SignatureValue` for a signer's output: RSA as it is; ECDSA turned from DER
+    /// `ECDSA-Sig-Value` into r‖s, each as long as the curve's order (RFC 6931 §2.3.6).
+    public func xmlSignatureValue(fromSignerOutput signature: [UInt8], key: Certificate.PublicKey) throws -> [UInt8] {
+        guard case .ecdsa = self else { return signature }
+        if P256.Signing.PublicKey(key) != nil { return Array(try P256.Signing.ECDSASignature(derRepresentation: signature).rawRepresentation) }
+        if P384.Signing.PublicKey(key) != nil { return Array(try P384.Signing.ECDSASignature(derRepresentation: signature).rawRepresentation) }
+        if P521.Signing.PublicKey(key) != nil { return Array(try P521.Signing.ECDSASignature(derRepresentation: signature).rawRepresentation) }
+        throw UnsupportedKeyError(key: "\(key)")
+    }
+
     // MARK: Checking
 
     /// Whether `signature` is this algorithm's signature of `digest` by `key`. ECDSA signatures may be
