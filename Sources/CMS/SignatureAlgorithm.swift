@@ -171,5 +171,8 @@ extension ComputedDigest {
 public struct UnsupportedKeyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The key, as swift-certificates describes it.
     public let key: String
+
+    /// An error about `key`.
+    public init(key: String) { self.key = key }
     public var description: String { "the certificate's key (\(key)) is neither RSA nor ECDSA on P-256, P-384 or P-521" }
 }
