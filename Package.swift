@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "PDFSignature", "XMLSignature",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

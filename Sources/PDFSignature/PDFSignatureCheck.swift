@@ -131,8 +131,8 @@ extension PDFFile {
             }
         }
         check("byte-range", "/ByteRange covers the file from its start to the end of the signature's revision, all but /Contents",
-              rangeProblem == nil, rangeProblem ?? "covers \(covered) bytes, bytes 0–\(max(0, range.count == 4 ? range[2] + range[3] : 0))"
-                + (coversAll ? " (the whole file)" : ""))
+              rangeProblem == nil, rangeProblem ?? "bytes 0–\(range[1]) and \(range[2])–\(range[2] + range[3]): all but the /Contents string, "
+                + (coversAll ? "to the end of the file" : "to the end of its revision"))
 
         // Contents: a detached CMS SignedData with the signer's certificate and the signed attributes.
         var cms: DetachedCMSSignature?

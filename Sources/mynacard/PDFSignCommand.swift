@@ -1,0 +1,105 @@
+import ArgumentParser
+import CardSession
+import Foundation
+import JPKIApplet
+import PDFSignature
+
+/// `mynacard pdf sign FILE…`: sign PDFs with the card, one password entry for all.
+struct PDFSignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign PDFs with the signing key, as the 法務局 requires (電子署名付きPDFファイル).",
+        discussion: """
+            Each PDF gets an invisible signature as an incremental update: its original bytes stay untouched \
+            and first, signatures already in it stay valid (co-signing), and nothing follows the new signature. \
+            The signature dictionary follows the 法務局's table (/SubFilter /adbe.pkcs7.detached, /Name = the \
+            signer's name from the certificate, /M = the signing time, a detached CMS with the certificate and \
+            its CA). The signing password is asked once for all files. Every file is read and checked before the \
+            password is asked; an encrypted PDF is refused. The signed copy goes to NAME-signed.pdf next to the \
+            input, -o, --out-dir, or replaces the input with --in-place. See docs/pdf-signatures.md.
+            """
+    )
+
+    @Argument(help: "The PDFs to sign.")
+    var files: [String]
+
+    @Option(name: .long, help: "Which key signs: sign (signing password, the default, what the 法務局 requires) or auth.")
+    var key: JPKIKey = .signing
+
+    @Option(name: .long, help: "/Name, the signer's name (default: the name in the signature certificate, else its common name).")
+    var name: String?
+
+    @Option(name: .long, help: "/Reason, why the document is signed (optional).")
+    var reason: String?
+
+    @Option(name: .long, help: "/Location, where it is signed (optional).")
+    var location: String?
+
+    @OptionGroup var outputs: SignedDocumentOutputs
+
+    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
+    var quiet = false
+
+    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one PDF to sign") }
+        try outputs.validate(inputs: files)
+    }
+
+    /// One signed file, as the JSON form shows it.
+    struct Signed: Encodable {
+        var input: String
+        var output: String
+        var field: String
+        var name: String
+        var signingTime: Date
+        var bytesAdded: Int
+    }
+
+    func run() throws {
+        try Failure.report(json: outputOptions.json) {
+            // Everything that can be checked without the card is checked before the password is asked.
+            let targets = try outputs.targets(for: files, suffix: "-signed")
+            let documents = try files.map { path in
+                do { return try PDFFile(bytes: try InputFiles.bytes(path)) } catch let error as PDFError {
+                    throw InputError.invalid("\(path): \(error)")
+                }
+            }
+            PrivacyNotice.beforeSigning(with: key, quiet: quiet)
+            let pinReader = pinInput.makeReader()
+            let time = Date()
+            let signed: [(bytes: [UInt8], report: PDFSignatureReport, name: String)] = try withCard(card) { transport in
+                let jpki = try JPKISession(transport: transport)
+                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+                let signer = try CardDigestSigner(session: jpki, key: key)
+                let signerName = name ?? SignatureCertificateHolder(certificate: signer.certificate)?.name
+                return try zip(files, documents).enumerated().map { index, pair in
+                    let (path, document) = pair
+                    let bytes = try document.signed(by: signer, options: PDFSigningOptions(name: signerName, signingTime: time,
+                                                                                           reason: reason, location: location))
+                    // Read the result back and check the new signature before anything is written.
+                    guard let report = try PDFFile(bytes: bytes).signatureReports().last,
+                          report.requirements.first(where: { $0.id == "integrity" })?.passed == true else {
+                        throw InputError.invalid("\(path): the signed PDF did not pass its own check; nothing was written")
+                    }
+                    if files.count > 1 { Output.message("signed \(path) (\(index + 1)/\(files.count))") }
+                    return (bytes, report, report.name ?? "")
+                }
+            }
+            var results: [Signed] = []
+            for ((input, target), result) in zip(zip(files, targets), signed) {
+                try Output.write(result.bytes, to: target)
+                results.append(Signed(input: input, output: target, field: result.report.fieldName, name: result.name,
+                                      signingTime: time, bytesAdded: result.bytes.count - (documents[results.count].bytes.count)))
+            }
+            if outputOptions.json {
+                try Output.json(["signed": results])
+            } else {
+                for result in results { Output.line("signed \(result.input) → \(result.output) (\(result.field), \(result.name))") }
+            }
+        }
+    }
+}

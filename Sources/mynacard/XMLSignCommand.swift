@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import JPKIApplet
+import XMLSignature
+
+/// `mynacard xml sign kousei.xml FILE…`: an e-Gov style enveloped XML signature made by the card.
+struct XMLSignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign an XML element by its ID (default 構成情報) and the files it lists, as e-Gov's 電子申請 expects.",
+        discussion: """
+            Adds an XML Signature (Canonical XML 1.0, RSA-SHA256) inside <署名情報> after the signed element: one \
+            reference to the element (#構成情報) and one per attached file, named by its percent-encoded file name. \
+            Attached files are referenced by name only, so keep them in the XML's folder. A document signed \
+            before keeps its signatures (co-signing). The signed XML goes to NAME-signed.xml, -o, or replaces the \
+            input with --in-place. Documents with a DOCTYPE are refused. See docs/xml-signatures.md.
+            """
+    )
+
+    @Argument(help: "The XML to sign (e.g. kousei.xml).")
+    var document: String
+
+    @Argument(help: "Files signed with it (e.g. the application form and attachments).")
+    var attachments: [String] = []
+
+    @Option(name: .long, help: "The ID of the element to sign (its ID, Id or id attribute).")
+    var id: String = XMLSignature.defaultElementID
+
+    @Option(name: .long, help: "Which key signs: sign (signing password, the default) or auth.")
+    var key: JPKIKey = .signing
+
+    @OptionGroup var outputs: SignedDocumentOutputs
+
+    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
+    var quiet = false
+
+    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
+
+    func validate() throws {
+        if outputs.outDir != nil { throw ValidationError("xml sign writes one file: use -o or --in-place") }
+        try outputs.validate(inputs: [document])
+        let names = attachments.map { URL(fileURLWithPath: $0).lastPathComponent }
+        if Set(names).count != names.count { throw ValidationError("two attached files have the same name; references name files only by their names") }
+    }
+
+    func run() throws {
+        try Failure.report(json: outputOptions.json) {
+            let target = try outputs.targets(for: [document], suffix: "-signed")[0]
+            let bytes = try InputFiles.bytes(document)
+            for path in attachments { try? InputFiles.handle(path).close() }  // unreadable files are reported before the PIN
+            let files = attachments.map { XMLAttachment(name: URL(fileURLWithPath: $0).lastPathComponent, file: URL(fileURLWithPath: $0)) }
+            PrivacyNotice.beforeSigning(with: key, quiet: quiet)
+            let pinReader = pinInput.makeReader()
+            let signed = try withCard(card) { transport in
+                let jpki = try JPKISession(transport: transport)
+                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+                do {
+                    return try XMLSignature.sign(bytes, elementID: id, attachments: files, with: try CardDigestSigner(session: jpki, key: key))
+                } catch let error as XMLSignatureError {
+                    throw InputError.invalid("\(document): \(error)")
+                }
+            }
+            try Output.write(signed, to: target)
+            if outputOptions.json {
+                try Output.json(["signed": ["input": document, "output": target, "element": id, "attachments": attachments.joined(separator: "\n")]])
+            } else {
+                Output.line("signed \(document) → \(target) (#\(id)\(attachments.isEmpty ? "" : " and \(attachments.count) file\(attachments.count == 1 ? "" : "s")"))")
+            }
+        }
+    }
+}
