@@ -3,6 +3,7 @@ import ArgumentParser
 import CardSession
 import Foundation
 import JPKIApplet
+import KenmenAP
 import X509
 
 extension JPKICertificateKind: ExpressibleByArgument {}
@@ -15,19 +16,24 @@ struct JPKICertCommand: ParsableCommand {
         discussion: """
             auth, auth-ca and sign-ca are free to read. sign (the signature certificate) carries the holder's \
             name, address, birth date and sex, and the card releases it only after the signing password. \
-            The text and JSON forms leave out the serial number, a linkable identifier: use `mynacard jpki serial`.
+            The text and JSON forms leave out the serial number, a linkable identifier: use `mynacard jpki serial`. \
+            For sign they decode the name, address, birth date and sex from the certificate, masked unless --reveal. \
+            --format ssh prints the key as an OpenSSH public key line (for authorized_keys).
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case pem, der, text, json
+        case pem, der, text, json, ssh
     }
 
     @Argument(help: "Which certificate: auth, auth-ca, sign or sign-ca.")
     var which: JPKICertificateKind
 
-    @Option(name: .long, help: "Output format: pem, der, text or json.")
+    @Option(name: .long, help: "Output format: pem, der, text, json or ssh (an OpenSSH public key line).")
     var format: Format = .pem
+
+    @Flag(name: .long, help: "With text or json for sign: show the name, address, birth date and sex instead of masking them.")
+    var reveal = false
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
@@ -52,8 +58,11 @@ struct JPKICertCommand: ParsableCommand {
             switch format {
             case .der: try Output.write(certificate.der, to: output)
             case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
-            case .text: try Output.write(Array(CertificateSummary(certificate).text.utf8), to: output)
-            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate)), to: output)
+            case .text: try Output.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8), to: output)
+            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)), to: output)
+            case .ssh:
+                let line = try OpenSSHPublicKey.line(for: certificate.certificate.publicKey, comment: "mynacard-jpki-\(which.rawValue)")
+                try Output.write(Array((line + "\n").utf8), to: output)
             }
         }
     }
@@ -70,8 +79,10 @@ struct CertificateSummary: Encodable {
     var signatureAlgorithm: String
     var sha256Fingerprint: String
     var der: String
+    /// The signature certificate's 4 basic info (masked unless revealed); absent for the other certificates.
+    var holder: HolderSummary?
 
-    init(_ certificate: JPKICertificate) {
+    init(_ certificate: JPKICertificate, reveal: Bool = false) {
         let parsed = certificate.certificate
         let dates = ISO8601DateFormatter()
         self.certificate = certificate.kind.rawValue
@@ -83,6 +94,7 @@ struct CertificateSummary: Encodable {
         signatureAlgorithm = "\(parsed.signatureAlgorithm)".replacingOccurrences(of: "SignatureAlgorithm.", with: "")
         sha256Fingerprint = sha256Hex(certificate.der)
         der = Data(certificate.der).base64EncodedString()
+        holder = SignatureCertificateHolder(certificate: parsed).map { HolderSummary($0, reveal: reveal) }
     }
 
     var text: String {
@@ -97,6 +109,46 @@ struct CertificateSummary: Encodable {
         SHA-256:       \(sha256Fingerprint)
         serial number: (not shown; it identifies the holder: use `mynacard jpki serial`)
 
-        """
+        """ + (holder?.text ?? "")
+    }
+}
+
+/// The holder's data from the signature certificate's subjectAltName, masked like `mynacard text` unless revealed.
+struct HolderSummary: Encodable {
+    var revealed: Bool
+    var name: String?
+    var address: String?
+    var birthDate: String?
+    var birthDateEra: String?
+    var sex: String?
+    var sexCode: String?
+    /// 1-based positions of 代替文字 (substitute characters) in the name and address; only when revealed.
+    var nameSubstitutes: [Int]?
+    var addressSubstitutes: [Int]?
+
+    init(_ holder: SignatureCertificateHolder, reveal: Bool) {
+        revealed = reveal
+        name = holder.name.map { reveal ? $0 : BasicInfo.mask(name: $0) }
+        address = holder.address.map { reveal ? $0 : BasicInfo.mask(address: $0) }
+        birthDate = reveal ? holder.birthDate : holder.birthDateCode.map { _ in BasicInfo.maskedBirthDate }
+        birthDateEra = reveal ? holder.birthEra : holder.birthDateCode.map { _ in BasicInfo.maskedSex }
+        sex = reveal ? holder.sex : holder.sexCode.map { _ in BasicInfo.maskedSex }
+        sexCode = reveal ? holder.sexCode : holder.sexCode.map { _ in BasicInfo.maskedSex }
+        nameSubstitutes = reveal ? holder.substitutedNamePositions : nil
+        addressSubstitutes = reveal ? holder.substitutedAddressPositions : nil
+    }
+
+    var text: String {
+        func substitutes(_ positions: [Int]?) -> String {
+            guard let positions, !positions.isEmpty else { return "" }
+            return "  (代替文字 at \(positions.map(String.init).joined(separator: ", ")))"
+        }
+        return """
+            name:          \(name ?? "-")\(substitutes(nameSubstitutes))
+            address:       \(address ?? "-")\(substitutes(addressSubstitutes))
+            birth date:    \(birthDate ?? "-")\(birthDateEra.map { " (\($0))" } ?? "")
+            sex:           \(sex ?? "-")
+            \(revealed ? "" : "(the name, address, birth date and sex are masked; --reveal shows them)\n")
+            """
     }
 }
