@@ -176,7 +176,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator", "CZlib",
+                "mynacard", "mynacard-emulator", "CZlib", "CMS", "PDFSignature", "XMLSignature", "TestSigners",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
