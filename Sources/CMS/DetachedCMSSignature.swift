@@ -238,10 +238,11 @@ public struct DetachedCMSSignature: Sendable {
         guard contentDigest.algorithm == hash, contentDigest.bytes == messageDigest else {
             return .invalid("the content does not match: its \(hash.rawValue.uppercased()) differs from the one the signature covers")
         }
-        guard signatureAlgorithm.isValid(signature: signature, for: hash.hash(signedAttributesDER), by: signer.publicKey) else {
-            return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        switch signer.publicKey.check(signature, over: hash.hash(signedAttributesDER), as: signatureAlgorithm) {
+        case .matches: return .valid
+        case .doesNotMatch: return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        case .unsupportedKey(let key): return .invalid("the signer's certificate holds a key this tool cannot check (\(key))")
         }
-        return .valid
     }
 }
 

@@ -103,7 +103,9 @@ extension PDFFile {
         check("subfilter", "/SubFilter is /adbe.pkcs7.detached", subFilter == "adbe.pkcs7.detached",
               subFilter.map { "/SubFilter is \($0)" } ?? "there is no /SubFilter")
         let name = dictionary["Name"]?.text
-        check("name", "/Name gives the signer's name", !(name ?? "").isEmpty, name.map { "/Name is \($0)" } ?? "there is no /Name")
+        // Details never quote the name: it is personal data, which callers show masked or not.
+        check("name", "/Name gives the signer's name", !(name ?? "").isEmpty,
+              name.map { $0.isEmpty ? "/Name is empty" : "/Name is present" } ?? "there is no /Name")
         let timeText = dictionary["M"].flatMap { $0.stringBytes }.map { String(decoding: $0, as: UTF8.self) }
         let time = timeText.flatMap(Self.parsePDFDate)
         check("signing-time", "/M gives the signing time as a PDF date", time != nil,
@@ -145,7 +147,7 @@ extension PDFFile {
                 cms = parsed
                 signer = parsed.embeddedSignerCertificate
                 contentsDetail = signer == nil ? "the CMS does not carry the signer's certificate"
-                    : "a detached CMS SignedData, \(parsed.signatureAlgorithm.name), signed by \(signer?.subject.description ?? "")"
+                    : "a detached CMS SignedData (\(parsed.signatureAlgorithm.name)) carrying the signer's certificate"
             } catch {
                 contentsDetail = "\(error)"
             }

@@ -77,7 +77,9 @@ struct CheckCommand: ParsableCommand {
         let atr = CardATR(transport.atr)
         add("atr", atr != .other || present[.jpki] == true ? .ok : .warning, "\(transport.atr.hexString) (\(atr.note))")
         for applet in CardApplet.allCases {
-            add("applet-\(applet.rawValue)", present[applet]! ? .ok : .fail, "\(applet.displayName): " + (present[applet]! ? "present" : "MISSING"))
+            let here = present[applet] == true
+            add("applet-\(applet.rawValue)", here || !applet.holdsCardData ? .ok : .fail,
+                "\(applet.displayName): " + (here ? "present" : applet.holdsCardData ? "MISSING" : "absent (used only at the municipal office)"))
         }
 
         // Without the JPKI applet this is no My Number card: the lines above say so, and nothing more applies.

@@ -16,9 +16,13 @@ struct JPKICertCommand: ParsableCommand {
         discussion: """
             auth, auth-ca and sign-ca are free to read. sign (the signature certificate) carries the holder's \
             name, address, birth date and sex, and the card releases it only after the signing password. \
-            The text and JSON forms leave out the serial number, a linkable identifier: use `mynacard jpki serial`. \
-            For sign they decode the name, address, birth date and sex from the certificate, masked unless --reveal. \
-            --format ssh prints the key as an OpenSSH public key line (for authorized_keys).
+            The text and JSON forms of the holder's certificates (auth, sign) mask the two identifiers that link \
+            the holder across services: the subject's common name (the マイキーID: its 14-character random string \
+            becomes ************** and the 9-character 受付端末識別記号 stays) and the serial number (every digit \
+            becomes *). --reveal shows them; `mynacard jpki serial` and `mynacard jpki mykey-id` show one each. \
+            The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself. \
+            For sign the text and JSON forms also decode the name, address, birth date and sex from the certificate, \
+            masked like `mynacard text` unless --reveal. --format ssh prints the key as an OpenSSH public key line.
             """
     )
 
@@ -32,11 +36,11 @@ struct JPKICertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pem, der, text, json or ssh (an OpenSSH public key line).")
     var format: Format = .pem
 
-    @Flag(name: .long, help: "With text or json for sign: show the name, address, birth date and sex instead of masking them.")
-    var reveal = false
-
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
+
+    @Flag(name: .long, help: "Show the holder's common name (マイキーID), serial number and, for sign, name, address, birth date and sex in the text and JSON forms instead of masking them.")
+    var reveal = false
 
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
@@ -68,7 +72,9 @@ struct JPKICertCommand: ParsableCommand {
     }
 }
 
-/// What the text and JSON forms of a certificate show: no serial number (see `jpki serial`).
+/// What the text and JSON forms of a certificate show. For the holder's certificates (auth, sign) the subject's
+/// common names and the serial number are masked unless revealed, and the DER (which holds both) is left out;
+/// a CA certificate's are not personal.
 struct CertificateSummary: Encodable {
     var certificate: String
     var subject: String
@@ -78,27 +84,34 @@ struct CertificateSummary: Encodable {
     var publicKey: String
     var signatureAlgorithm: String
     var sha256Fingerprint: String
-    var der: String
+    var serialHex: String
+    var revealed: Bool
+    var der: String?
     /// The signature certificate's 4 basic info (masked unless revealed); absent for the other certificates.
     var holder: HolderSummary?
 
-    init(_ certificate: JPKICertificate, reveal: Bool = false) {
+    init(_ certificate: JPKICertificate, reveal: Bool) {
         let parsed = certificate.certificate
         let dates = ISO8601DateFormatter()
+        let masked = certificate.kind.identifiesHolder && !reveal
         self.certificate = certificate.kind.rawValue
-        subject = parsed.subject.description
+        subject = masked ? parsed.subject.description(maskingCommonNames: MyKeyID.mask) : parsed.subject.description
         issuer = parsed.issuer.description
         notValidBefore = dates.string(from: parsed.notValidBefore)
         notValidAfter = dates.string(from: parsed.notValidAfter)
         publicKey = certificate.publicKeySummary
         signatureAlgorithm = "\(parsed.signatureAlgorithm)".replacingOccurrences(of: "SignatureAlgorithm.", with: "")
         sha256Fingerprint = sha256Hex(certificate.der)
-        der = Data(certificate.der).base64EncodedString()
+        serialHex = masked ? String(repeating: "*", count: certificate.serialHex.count) : certificate.serialHex
+        revealed = !masked
+        // The DER holds the common name and serial in the clear, so a masked summary leaves it out.
+        der = masked ? nil : Data(certificate.der).base64EncodedString()
         holder = SignatureCertificateHolder(certificate: parsed).map { HolderSummary($0, reveal: reveal) }
     }
 
     var text: String {
-        """
+        let serialNote = revealed ? "" : "  (masked: it identifies the holder; --reveal or `mynacard jpki serial` shows it)"
+        return """
         certificate:   \(certificate)
         subject:       \(subject)
         issuer:        \(issuer)
@@ -107,7 +120,7 @@ struct CertificateSummary: Encodable {
         public key:    \(publicKey)
         signature:     \(signatureAlgorithm)
         SHA-256:       \(sha256Fingerprint)
-        serial number: (not shown; it identifies the holder: use `mynacard jpki serial`)
+        serial number: \(serialHex)\(serialNote)
 
         """ + (holder?.text ?? "")
     }
@@ -151,4 +164,9 @@ struct HolderSummary: Encodable {
             \(revealed ? "" : "(the name, address, birth date and sex are masked; --reveal shows them)\n")
             """
     }
+}
+
+extension JPKICertificateKind {
+    /// Whether the certificate is the holder's own, whose common name and serial number identify the holder.
+    var identifiesHolder: Bool { self == .authentication || self == .signing }
 }

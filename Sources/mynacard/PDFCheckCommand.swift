@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JPKIApplet
+import KenmenAP
 import PDFSignature
 
 /// `mynacard pdf check FILE`: every signature of a PDF against the 法務局's requirements.
@@ -12,16 +13,21 @@ struct PDFCheckCommand: ParsableCommand {
             For each signature: the signer, /M, the bytes it covers and whether that is the whole file, and point \
             by point: /Type /Sig, /SubFilter /adbe.pkcs7.detached, /Name, /M, a /ByteRange that covers everything \
             but the signature up to the end of its revision, a detached CMS with the signer's certificate and the \
-            signed attributes, the digest and the signature (RSA or ECDSA), the certificate's issuer (--ca) and \
-            validity at the signing time; and that nothing follows the last signature. Revocation is not checked. \
-            Exit 0 when everything passes, 1 when anything does not. See docs/pdf-signatures.md.
+            signed attributes, the digest and the signature (RSA or ECDSA), that a trusted CA issued the certificate \
+            (the J-LIS CAs built into mynacard, or --ca) and that both were valid at the signing time the signature \
+            claims (or --at); and that nothing follows the last signature. Revocation is not checked. The signer's \
+            name and common name are masked unless --reveal. Exit 0 when everything passes, 6 when only the \
+            certificate's trust fails, 1 otherwise. See docs/pdf-signatures.md.
             """
     )
 
     @Argument(help: "The signed PDF.")
     var file: String
 
-    @OptionGroup var trust: TrustAnchorOptions
+    @Flag(name: .long, help: "Show the signer's name (/Name) and the certificate's common name instead of masking them.")
+    var reveal = false
+
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var outputOptions: OutputOptions
 
     struct Report: Encodable {
@@ -51,7 +57,8 @@ struct PDFCheckCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
-            let anchors = try trust.load()
+            let store = try trust.trustStore()
+            let fixedDate = try trust.at.map(TrustOptions.parseDate)
             let bytes = try InputFiles.bytes(file)
             let reports: [PDFSignatureReport]
             do { reports = try PDFFile(bytes: bytes).signatureReports() } catch let error as PDFError {
@@ -59,17 +66,24 @@ struct PDFCheckCommand: ParsableCommand {
             }
             let signatures = reports.map { report -> Report.Signature in
                 var requirements = report.requirements.map { Report.Requirement(id: $0.id, requirement: $0.requirement, passed: $0.passed, detail: $0.detail) }
-                let verdict = report.signerCertificate.map {
-                    trustVerdict(signer: $0, intermediates: report.cms?.certificates ?? [], anchors: anchors,
-                                 at: report.cms?.signingTime ?? report.signingTime)
-                } ?? (passed: false, detail: "there is no signer certificate to check")
-                let trustCheck = Report.Requirement(id: "certificate", requirement: "the signer's certificate was issued by a trusted CA and valid at the signing time",
-                                                    passed: verdict.passed, detail: verdict.detail)
+                var trusted = Report.Requirement(id: "certificate", requirement: "a trusted CA issued the signer's certificate, both valid at the signing time",
+                                                 passed: false, detail: "there is no signer certificate to check")
+                if let signer = report.signerCertificate {
+                    // The certificate's validity is judged at the signing time the signature claims, unless --at says otherwise.
+                    let date = fixedDate ?? report.cms?.signingTime ?? report.signingTime ?? Date()
+                    switch store.issuer(of: signer, for: .documentSigning, at: date) {
+                    case .success(let anchor): (trusted.passed, trusted.detail) = (true, "issued by \(anchor.label)")
+                    case .failure(let failure):
+                        trusted.detail = "\(failure) (trusted: \(trust.givenCAs ? "the CAs given with --ca" : "the built-in J-LIS CAs"))"
+                    }
+                }
                 // Keep "nothing after the last signature" last.
                 let position = requirements.firstIndex { $0.id == "nothing-after" } ?? requirements.count
-                requirements.insert(trustCheck, at: position)
-                return Report.Signature(field: report.fieldName, name: report.name, signingTime: report.signingTimeText,
-                                        signer: report.signerCertificate?.subject.description, algorithm: report.cms?.signatureAlgorithm.name,
+                requirements.insert(trusted, at: position)
+                return Report.Signature(field: report.fieldName, name: report.name.map { reveal ? $0 : BasicInfo.mask(name: $0) },
+                                        signingTime: report.signingTimeText,
+                                        signer: report.signerCertificate.map { reveal ? $0.subject.description : $0.subject.description(maskingCommonNames: MyKeyID.mask) },
+                                        algorithm: report.cms?.signatureAlgorithm.name,
                                         byteRange: report.byteRange, coveredBytes: report.coveredBytes, coversWholeFile: report.coversWholeFile,
                                         passed: requirements.allSatisfy(\.passed), requirements: requirements)
             }
@@ -80,6 +94,8 @@ struct PDFCheckCommand: ParsableCommand {
             } else {
                 print(report)
             }
+            let failed = Set(signatures.flatMap { $0.requirements.filter { !$0.passed }.map(\.id) })
+            if failed == ["certificate"] { throw UntrustedResult(description: "\(file): a signer's certificate is not trusted") }
             if !passed {
                 throw NegativeResult(description: signatures.isEmpty ? "\(file) has no signatures" : "\(file) does not meet every requirement")
             }

@@ -54,7 +54,6 @@ struct PDFSignCommand: ParsableCommand {
         var input: String
         var output: String
         var field: String
-        var name: String
         var signingTime: Date
         var bytesAdded: Int
     }
@@ -71,7 +70,7 @@ struct PDFSignCommand: ParsableCommand {
             PrivacyNotice.beforeSigning(with: key, quiet: quiet)
             let pinReader = pinInput.makeReader()
             let time = Date()
-            let signed: [(bytes: [UInt8], report: PDFSignatureReport, name: String)] = try withCard(card) { transport in
+            let signed: [(bytes: [UInt8], report: PDFSignatureReport)] = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
                 let signer = try CardDigestSigner(session: jpki, key: key)
@@ -86,19 +85,19 @@ struct PDFSignCommand: ParsableCommand {
                         throw InputError.invalid("\(path): the signed PDF did not pass its own check; nothing was written")
                     }
                     if files.count > 1 { Output.message("signed \(path) (\(index + 1)/\(files.count))") }
-                    return (bytes, report, report.name ?? "")
+                    return (bytes, report)
                 }
             }
             var results: [Signed] = []
             for ((input, target), result) in zip(zip(files, targets), signed) {
                 try Output.write(result.bytes, to: target)
-                results.append(Signed(input: input, output: target, field: result.report.fieldName, name: result.name,
-                                      signingTime: time, bytesAdded: result.bytes.count - (documents[results.count].bytes.count)))
+                results.append(Signed(input: input, output: target, field: result.report.fieldName, signingTime: time,
+                                      bytesAdded: result.bytes.count - documents[results.count].bytes.count))
             }
             if outputOptions.json {
                 try Output.json(["signed": results])
             } else {
-                for result in results { Output.line("signed \(result.input) → \(result.output) (\(result.field), \(result.name))") }
+                for result in results { Output.line("signed \(result.input) → \(result.output) (\(result.field))") }
             }
         }
     }

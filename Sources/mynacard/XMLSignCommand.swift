@@ -45,6 +45,14 @@ struct XMLSignCommand: ParsableCommand {
         if Set(names).count != names.count { throw ValidationError("two attached files have the same name; references name files only by their names") }
     }
 
+    /// What was signed, as the JSON form shows it.
+    struct Signed: Encodable {
+        var input: String
+        var output: String
+        var element: String
+        var attachments: [String]
+    }
+
     func run() throws {
         try Failure.report(json: outputOptions.json) {
             let target = try outputs.targets(for: [document], suffix: "-signed")[0]
@@ -64,7 +72,7 @@ struct XMLSignCommand: ParsableCommand {
             }
             try Output.write(signed, to: target)
             if outputOptions.json {
-                try Output.json(["signed": ["input": document, "output": target, "element": id, "attachments": attachments.joined(separator: "\n")]])
+                try Output.json(Signed(input: document, output: target, element: id, attachments: attachments))
             } else {
                 Output.line("signed \(document) → \(target) (#\(id)\(attachments.isEmpty ? "" : " and \(attachments.count) file\(attachments.count == 1 ? "" : "s")"))")
             }

@@ -10,15 +10,19 @@ struct XMLVerifyCommand: ParsableCommand {
         abstract: "Check the XML Signatures in a document (exit 0 only when all are valid and trusted).",
         discussion: """
             Checks each Signature: its SignedInfo against the certificate it carries (RSA or ECDSA), every \
-            reference (the element by its ID; files by name, looked up next to the XML), and that a --ca issued \
-            the certificate and it is valid now. Revocation is not checked. No card is needed.
+            reference (the element by its ID; files by name, looked up next to the XML), and that a trusted CA (the \
+            J-LIS CAs built into mynacard, or --ca) issued the certificate and both are valid at --at (default now). \
+            Revocation is not checked. No card is needed. Exit 0 valid, 1 invalid, 6 valid but not trusted.
             """
     )
 
     @Argument(help: "The signed XML.")
     var document: String
 
-    @OptionGroup var trust: TrustAnchorOptions
+    @Flag(name: .long, help: "Show the signer certificate's common name instead of masking it.")
+    var reveal = false
+
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var outputOptions: OutputOptions
 
     struct Report: Encodable {
@@ -44,7 +48,8 @@ struct XMLVerifyCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
-            let anchors = try trust.load()
+            let store = try trust.trustStore()
+            let date = try trust.date()
             let bytes = try InputFiles.bytes(document)
             let folder = URL(fileURLWithPath: document).deletingLastPathComponent()
             let reports: [XMLSignatureReport]
@@ -57,9 +62,16 @@ struct XMLVerifyCommand: ParsableCommand {
                 throw InputError.invalid("\(document): \(error)")
             }
             let signatures = reports.map { report in
-                let verdict = report.signerCertificate.map { trustVerdict(signer: $0, intermediates: [], anchors: anchors, at: Date()) }
-                    ?? (passed: false, detail: "there is no certificate to check")
-                return Report.Signature(id: report.id, signer: report.signerCertificate?.subject.description, algorithm: report.algorithm?.name,
+                var verdict: (passed: Bool, detail: String) = (false, "there is no certificate to check")
+                if let signer = report.signerCertificate {
+                    switch store.issuer(of: signer, for: .documentSigning, at: date) {
+                    case .success(let anchor): verdict = (true, "issued by \(anchor.label)")
+                    case .failure(let failure):
+                        verdict.detail = "\(failure) (trusted: \(trust.givenCAs ? "the CAs given with --ca" : "the built-in J-LIS CAs"))"
+                    }
+                }
+                let signer = report.signerCertificate.map { reveal ? $0.subject.description : $0.subject.description(maskingCommonNames: MyKeyID.mask) }
+                return Report.Signature(id: report.id, signer: signer, algorithm: report.algorithm?.name,
                                         valid: report.isValid, trusted: verdict.passed, trust: verdict.detail, problems: report.problems,
                                         references: report.references.map { Report.Reference(target: $0.target, matches: $0.matches, detail: $0.detail) })
             }
@@ -78,6 +90,9 @@ struct XMLVerifyCommand: ParsableCommand {
                 }
                 Output.line("")
                 Output.line(valid ? "valid" : signatures.isEmpty ? "INVALID: the document has no XML Signature" : "INVALID: not every signature is valid and trusted")
+            }
+            if !valid && signatures.allSatisfy(\.valid) && !signatures.isEmpty {
+                throw UntrustedResult(description: "\(document): a signer's certificate is not trusted")
             }
             if !valid { throw NegativeResult(description: "\(document) is not validly signed") }
         }
