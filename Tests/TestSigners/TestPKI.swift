@@ -33,15 +33,21 @@ public struct ECTestPKI {
     /// The signer, with the CA in its chain.
     public let signer: SoftwareSigner
 
-    /// Makes a CA and a signer on `curve` (an openssl curve name, default P-384) in `folder`.
-    public init(in folder: URL, curve: String = "secp384r1", signerName: String = "EC TEST SIGNER") throws {
+    /// The signer's key file (SEC1 PEM, as openssl writes it) and certificate (PEM).
+    public let signerKey: URL
+    public let signerCertificate: URL
+
+    /// Makes a CA and a signer on `curve` (an openssl curve name, default P-384) in `folder`; the signer's
+    /// keyUsage is a signature certificate's unless `keyUsage` says otherwise (`digitalSignature` for login).
+    public init(in folder: URL, curve: String = "secp384r1", signerName: String = "EC TEST SIGNER",
+                keyUsage: String = "digitalSignature,nonRepudiation") throws {
         let caKey = folder.appendingPathComponent("ec-ca-key.pem").path
         let caCert = folder.appendingPathComponent("ec-ca.pem").path
         let key = folder.appendingPathComponent("ec-signer-key.pem").path
         let request = folder.appendingPathComponent("ec-signer.csr").path
         let cert = folder.appendingPathComponent("ec-signer.pem").path
         let extensions = folder.appendingPathComponent("ec-signer.ext")
-        try Data("keyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n".utf8).write(to: extensions)
+        try Data("keyUsage=critical,\(keyUsage)\nbasicConstraints=CA:FALSE\n".utf8).write(to: extensions)
         try Self.openssl(["ecparam", "-name", curve, "-genkey", "-noout", "-out", caKey])
         try Self.openssl(["req", "-x509", "-new", "-key", caKey, "-out", caCert, "-days", "3650", "-sha384",
                           "-subj", "/C=JP/O=JPKI TEST/OU=EC TEST CA - TEST ONLY",
@@ -51,6 +57,8 @@ public struct ECTestPKI {
         try Self.openssl(["x509", "-req", "-in", request, "-CA", caCert, "-CAkey", caKey, "-CAcreateserial", "-out", cert,
                           "-days", "3650", "-sha384", "-extfile", extensions.path])
         caCertificate = URL(fileURLWithPath: caCert)
+        signerKey = URL(fileURLWithPath: key)
+        signerCertificate = URL(fileURLWithPath: cert)
         let ca = try Certificate(pemEncoded: String(decoding: try Data(contentsOf: caCertificate), as: UTF8.self))
         let leaf = try Certificate(pemEncoded: String(decoding: try Data(contentsOf: URL(fileURLWithPath: cert)), as: UTF8.self))
         // openssl writes SEC1 ("EC PRIVATE KEY"); swift-crypto reads PKCS#8, so convert.
