@@ -69,10 +69,11 @@ struct PDFSignCommand: ParsableCommand {
             }
             PrivacyNotice.beforeSigning(with: key, quiet: quiet)
             let pinReader = pinInput.makeReader()
-            let time = Date()
+            var time = Date()
             let signed: [(bytes: [UInt8], report: PDFSignatureReport)] = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+                time = Date()  // the signing time: after the password, not before someone typed it
                 let signer = try CardDigestSigner(session: jpki, key: key)
                 let signerName = name ?? SignatureCertificateHolder(certificate: signer.certificate)?.name
                 return try zip(files, documents).enumerated().map { index, pair in
