@@ -55,6 +55,12 @@ public enum XMLSignature {
         }
     }
 
+    /// Checks, without signing, that `document` can be signed: well-formed XML without a DOCTYPE, one element
+    /// with the ID `elementID`. Callers run it before asking for a PIN.
+    public static func checkSignable(_ document: [UInt8], elementID: String = defaultElementID) throws {
+        _ = try XMLTree(document).element(withID: elementID)
+    }
+
     /// Signs the element whose ID is `elementID` and the `attachments`, and returns the document with the
     /// signature added. A document signed before keeps its signatures (co-signing): the new one joins them.
     public static func sign(_ document: [UInt8], elementID: String = defaultElementID, attachments: [XMLAttachment] = [],

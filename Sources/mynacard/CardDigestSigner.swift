@@ -1,3 +1,4 @@
+import ArgumentParser
 import CardSession
 import Foundation
 import JPKIApplet
@@ -26,5 +27,30 @@ struct CardDigestSigner: DigestSigner {
             throw CardSessionError.malformedData("the card's signature does not verify with the \(key.certificate.displayName)")
         }
         return signature
+    }
+}
+
+/// The card key that signs documents and how the card is reached: what `pdf sign` and `xml sign` share,
+/// and the one place that wires the card into the document formats.
+struct CardSigningOptions: ParsableArguments {
+    @Option(name: .long, help: "Which key signs: sign (the signing password; the default, what the 法務局 and e-Gov expect) or auth.")
+    var key: JPKIKey = .signing
+
+    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
+    var quiet = false
+
+    @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
+
+    /// Prints the privacy note (signing key, unless --quiet), verifies the key's PIN once, and runs `body` with
+    /// the card as a ``DigestSigner``, all in one card session. Call it after everything else has been checked.
+    func withSigner<T>(_ body: (CardDigestSigner) throws -> T) throws -> T {
+        PrivacyNotice.beforeSigning(with: key, quiet: quiet)
+        let pinReader = pinInput.makeReader()
+        return try withCard(card) { transport in
+            let jpki = try JPKISession(transport: transport)
+            try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+            return try body(try CardDigestSigner(session: jpki, key: key))
+        }
     }
 }

@@ -66,23 +66,17 @@ struct PDFCheckCommand: ParsableCommand {
             }
             let signatures = reports.map { report -> Report.Signature in
                 var requirements = report.requirements.map { Report.Requirement(id: $0.id, requirement: $0.requirement, passed: $0.passed, detail: $0.detail) }
-                var trusted = Report.Requirement(id: "certificate", requirement: "a trusted CA issued the signer's certificate, both valid at the signing time",
-                                                 passed: false, detail: "there is no signer certificate to check")
-                if let signer = report.signerCertificate {
-                    // The certificate's validity is judged at the signing time the signature claims, unless --at says otherwise.
-                    let date = fixedDate ?? report.cms?.signingTime ?? report.signingTime ?? Date()
-                    switch store.issuer(of: signer, for: .documentSigning, at: date) {
-                    case .success(let anchor): (trusted.passed, trusted.detail) = (true, "issued by \(anchor.label)")
-                    case .failure(let failure):
-                        trusted.detail = "\(failure) (trusted: \(trust.givenCAs ? "the CAs given with --ca" : "the built-in J-LIS CAs"))"
-                    }
-                }
+                // The certificate's validity is judged at the signing time the signature claims, unless --at says otherwise.
+                let date = fixedDate ?? report.cms?.signingTime ?? report.signingTime ?? Date()
+                let verdict = trust.documentSignerVerdict(report.signerCertificate, store: store, at: date)
+                let trusted = Report.Requirement(id: "certificate", requirement: "a trusted CA issued the signer's certificate, both valid at the signing time",
+                                                 passed: verdict.passed, detail: verdict.detail)
                 // Keep "nothing after the last signature" last.
                 let position = requirements.firstIndex { $0.id == "nothing-after" } ?? requirements.count
                 requirements.insert(trusted, at: position)
                 return Report.Signature(field: report.fieldName, name: report.name.map { reveal ? $0 : BasicInfo.mask(name: $0) },
                                         signingTime: report.signingTimeText,
-                                        signer: report.signerCertificate.map { reveal ? $0.subject.description : $0.subject.description(maskingCommonNames: MyKeyID.mask) },
+                                        signer: report.signerCertificate.map { subjectText($0, reveal: reveal) },
                                         algorithm: report.cms?.signatureAlgorithm.name,
                                         byteRange: report.byteRange, coveredBytes: report.coveredBytes, coversWholeFile: report.coversWholeFile,
                                         passed: requirements.allSatisfy(\.passed), requirements: requirements)

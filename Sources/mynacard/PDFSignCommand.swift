@@ -23,9 +23,6 @@ struct PDFSignCommand: ParsableCommand {
     @Argument(help: "The PDFs to sign.")
     var files: [String]
 
-    @Option(name: .long, help: "Which key signs: sign (signing password, the default, what the 法務局 requires) or auth.")
-    var key: JPKIKey = .signing
-
     @Option(name: .long, help: "/Name, the signer's name (default: the name in the signature certificate, else its common name).")
     var name: String?
 
@@ -36,13 +33,8 @@ struct PDFSignCommand: ParsableCommand {
     var location: String?
 
     @OptionGroup var outputs: SignedDocumentOutputs
-
-    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
-    var quiet = false
-
+    @OptionGroup var signing: CardSigningOptions
     @OptionGroup var outputOptions: OutputOptions
-    @OptionGroup var card: CardOptions
-    @OptionGroup var pinInput: PINInputOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one PDF to sign") }
@@ -67,14 +59,9 @@ struct PDFSignCommand: ParsableCommand {
                     throw InputError.invalid("\(path): \(error)")
                 }
             }
-            PrivacyNotice.beforeSigning(with: key, quiet: quiet)
-            let pinReader = pinInput.makeReader()
             var time = Date()
-            let signed: [(bytes: [UInt8], report: PDFSignatureReport)] = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+            let signed: [(bytes: [UInt8], report: PDFSignatureReport)] = try signing.withSigner { signer in
                 time = Date()  // the signing time: after the password, not before someone typed it
-                let signer = try CardDigestSigner(session: jpki, key: key)
                 let signerName = name ?? SignatureCertificateHolder(certificate: signer.certificate)?.name
                 return try zip(files, documents).enumerated().map { index, pair in
                     let (path, document) = pair

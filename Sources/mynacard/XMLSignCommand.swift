@@ -26,17 +26,9 @@ struct XMLSignCommand: ParsableCommand {
     @Option(name: .long, help: "The ID of the element to sign (its ID, Id or id attribute).")
     var id: String = XMLSignature.defaultElementID
 
-    @Option(name: .long, help: "Which key signs: sign (signing password, the default) or auth.")
-    var key: JPKIKey = .signing
-
     @OptionGroup var outputs: SignedDocumentOutputs
-
-    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
-    var quiet = false
-
+    @OptionGroup var signing: CardSigningOptions
     @OptionGroup var outputOptions: OutputOptions
-    @OptionGroup var card: CardOptions
-    @OptionGroup var pinInput: PINInputOptions
 
     func validate() throws {
         if outputs.outDir != nil { throw ValidationError("xml sign writes one file: use -o or --in-place") }
@@ -57,15 +49,18 @@ struct XMLSignCommand: ParsableCommand {
         try Failure.report(json: outputOptions.json) {
             let target = try outputs.targets(for: [document], suffix: "-signed")[0]
             let bytes = try InputFiles.bytes(document)
-            for path in attachments { try? InputFiles.handle(path).close() }  // unreadable files are reported before the PIN
+            do { try XMLSignature.checkSignable(bytes, elementID: id) } catch let error as XMLSignatureError {
+                throw InputError.invalid("\(document): \(error)")
+            }
+            for path in attachments {
+                // Unreadable files are reported before the password is asked.
+                let handle = try InputFiles.handle(path)
+                try? handle.close()
+            }
             let files = attachments.map { XMLAttachment(name: URL(fileURLWithPath: $0).lastPathComponent, file: URL(fileURLWithPath: $0)) }
-            PrivacyNotice.beforeSigning(with: key, quiet: quiet)
-            let pinReader = pinInput.makeReader()
-            let signed = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+            let signed = try signing.withSigner { signer in
                 do {
-                    return try XMLSignature.sign(bytes, elementID: id, attachments: files, with: try CardDigestSigner(session: jpki, key: key))
+                    return try XMLSignature.sign(bytes, elementID: id, attachments: files, with: signer)
                 } catch let error as XMLSignatureError {
                     throw InputError.invalid("\(document): \(error)")
                 }

@@ -62,15 +62,8 @@ struct XMLVerifyCommand: ParsableCommand {
                 throw InputError.invalid("\(document): \(error)")
             }
             let signatures = reports.map { report in
-                var verdict: (passed: Bool, detail: String) = (false, "there is no certificate to check")
-                if let signer = report.signerCertificate {
-                    switch store.issuer(of: signer, for: .documentSigning, at: date) {
-                    case .success(let anchor): verdict = (true, "issued by \(anchor.label)")
-                    case .failure(let failure):
-                        verdict.detail = "\(failure) (trusted: \(trust.givenCAs ? "the CAs given with --ca" : "the built-in J-LIS CAs"))"
-                    }
-                }
-                let signer = report.signerCertificate.map { reveal ? $0.subject.description : $0.subject.description(maskingCommonNames: MyKeyID.mask) }
+                let verdict = trust.documentSignerVerdict(report.signerCertificate, store: store, at: date)
+                let signer = report.signerCertificate.map { subjectText($0, reveal: reveal) }
                 return Report.Signature(id: report.id, signer: signer, algorithm: report.algorithm?.name,
                                         valid: report.isValid, trusted: verdict.passed, trust: verdict.detail, problems: report.problems,
                                         references: report.references.map { Report.Reference(target: $0.target, matches: $0.matches, detail: $0.detail) })

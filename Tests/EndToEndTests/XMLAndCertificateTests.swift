@@ -72,6 +72,27 @@ struct XMLAndCertificateTests {
         #expect(oursFile.exitCode == 1)
     }
 
+    @Test("xml sign refuses an XML without the ID, with a DOCTYPE, or a missing attached file before the password is asked")
+    func xmlRefusals() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let folder = try egovFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let kousei = folder.appendingPathComponent("kousei.xml").path
+        let withoutID = folder.appendingPathComponent("other.xml")
+        try Data("<a ID=\"x\"/>".utf8).write(to: withoutID)
+        let doctype = folder.appendingPathComponent("doctype.xml")
+        try Data("<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a ID=\"構成情報\">&e;</a>".utf8).write(to: doctype)
+        // No PIN on standard input: each must stop before one would be read.
+        for arguments in [[withoutID.path], [doctype.path], [kousei, folder.appendingPathComponent("missing.pdf").path]] {
+            let result = try card.run(["xml", "sign"] + arguments + ["--pin-stdin", "--json"], input: "")
+            #expect(result.exitCode == 5, "\(arguments): \(result.allOutput)")
+            #expect((result.json?["error"] as? [String: Any])?["kind"] as? String == "input-error")
+            #expect(!result.stderr.contains("note:"), "refused before the privacy note and the password")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("kousei-signed.xml").path))
+    }
+
     @Test("an XML signature by an EC P-384 key (openssl) uses ecdsa-sha384 and xmlsec1 and xml verify accept it")
     func ecdsaXMLSignature() throws {
         let folder = try egovFolder()
