@@ -17,16 +17,24 @@ public enum SignatureAlgorithm: Equatable, Hashable, Sendable {
     /// (P-256 SHA-256, P-384 SHA-384, P-521 SHA-512).
     /// - Throws: ``UnsupportedKeyError`` for any other key.
     public init(signingWith key: Certificate.PublicKey, rsaHash: JPKIHashAlgorithm = .sha256) throws {
-        if _RSA.Signing.PublicKey(key) != nil {
-            self = .rsaPKCS1v15(rsaHash)
-        } else if P256.Signing.PublicKey(key) != nil {
-            self = .ecdsa(.sha256)
-        } else if P384.Signing.PublicKey(key) != nil {
-            self = .ecdsa(.sha384)
-        } else if P521.Signing.PublicKey(key) != nil {
-            self = .ecdsa(.sha512)
-        } else {
-            throw UnsupportedKeyError(key: "\(key)")
+        guard let kind = KeyKind(key) else { throw UnsupportedKeyError(key: "\(key)") }
+        self = switch kind {
+        case .rsa: .rsaPKCS1v15(rsaHash)
+        case .ec(let curveHash): .ecdsa(curveHash)
+        }
+    }
+
+    /// The kinds of key there are signatures for: RSA, or EC on a curve whose matching hash is given.
+    private enum KeyKind {
+        case rsa
+        case ec(JPKIHashAlgorithm)
+
+        init?(_ key: Certificate.PublicKey) {
+            if _RSA.Signing.PublicKey(key) != nil { self = .rsa }
+            else if P256.Signing.PublicKey(key) != nil { self = .ec(.sha256) }
+            else if P384.Signing.PublicKey(key) != nil { self = .ec(.sha384) }
+            else if P521.Signing.PublicKey(key) != nil { self = .ec(.sha512) }
+            else { return nil }
         }
     }
 
@@ -148,11 +156,11 @@ public enum SignatureAlgorithm: Equatable, Hashable, Sendable {
     /// The algorithm a certificate's key implies, for checking a signature whose format does not name
     /// one (a bare signature file): RSA PKCS#1 v1.5 or ECDSA, with `hash`.
     public static func verifying(with key: Certificate.PublicKey, hash: JPKIHashAlgorithm) -> SignatureAlgorithm? {
-        if _RSA.Signing.PublicKey(key) != nil { return .rsaPKCS1v15(hash) }
-        if P256.Signing.PublicKey(key) != nil || P384.Signing.PublicKey(key) != nil || P521.Signing.PublicKey(key) != nil {
-            return .ecdsa(hash)
+        switch KeyKind(key) {
+        case .rsa: .rsaPKCS1v15(hash)
+        case .ec: .ecdsa(hash)
+        case nil: nil
         }
-        return nil
     }
 }
 
