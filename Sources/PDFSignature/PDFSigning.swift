@@ -28,6 +28,12 @@ public struct PDFSigningOptions: Sendable {
 }
 
 extension PDFFile {
+    /// Checks, without signing, that the document can be signed: a catalog, a first page, no certification
+    /// against changes. Callers run it before asking for a PIN.
+    public func checkSignable() throws(PDFError) {
+        _ = try UpdatePlan(self)
+    }
+
     /// Signs the document as an incremental update (ISO 32000-1 §7.5.6, §12.8): the original bytes stay
     /// untouched and first, and an invisible approval signature is appended: a signature dictionary per
     /// the 法務局's table (`/Type /Sig`, `/Filter /Adobe.PPKLite`, `/SubFilter /adbe.pkcs7.detached`,

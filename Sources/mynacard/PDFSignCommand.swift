@@ -55,7 +55,11 @@ struct PDFSignCommand: ParsableCommand {
             // Everything that can be checked without the card is checked before the password is asked.
             let targets = try outputs.targets(for: files, suffix: "-signed")
             let documents = try files.map { path in
-                do { return try PDFFile(bytes: try InputFiles.bytes(path)) } catch let error as PDFError {
+                do {
+                    let document = try PDFFile(bytes: try InputFiles.bytes(path))
+                    try document.checkSignable()
+                    return document
+                } catch let error as PDFError {
                     throw InputError.invalid("\(path): \(error)")
                 }
             }

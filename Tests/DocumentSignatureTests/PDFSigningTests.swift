@@ -89,6 +89,14 @@ struct PDFSigningTests {
         }
     }
 
+    @Test("a PDF without a page tree is found unsignable before anything is signed; the fixtures are signable")
+    func checkSignable() throws {
+        let body = "%PDF-1.7\n1 0 obj\n<</Type /Catalog>>\nendobj\n"
+        let pdf = body + "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<</Size 2 /Root 1 0 R>>\nstartxref\n\(body.utf8.count)\n%%EOF\n"
+        #expect(throws: PDFError.damaged("the catalog has no page tree")) { try PDFFile(bytes: Array(pdf.utf8)).checkSignable() }
+        for name in pdfInputs { try PDFFile(bytes: try pdfFixture(name)).checkSignable() }
+    }
+
     @Test("a signature made with an EC P-384 key (openssl) is checked like an RSA one")
     func ecdsaSignature() throws {
         let folder = try TestFiles.scratchDirectory("pdf-ec")
