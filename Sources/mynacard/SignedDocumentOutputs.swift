@@ -33,6 +33,9 @@ struct SignedDocumentOutputs: ParsableArguments {
             if let outDir { return URL(fileURLWithPath: outDir).appendingPathComponent(url.lastPathComponent).path }
             return url.deletingLastPathComponent().appendingPathComponent(name).path
         }
+        if Set(targets).count != targets.count {
+            throw InputError.invalid("two inputs would be written to the same file (inputs with the same name into one --out-dir?)")
+        }
         let resolvedInputs = Set(inputs.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path })
         for target in targets {
             let resolved = URL(fileURLWithPath: target).standardizedFileURL.resolvingSymlinksInPath()
