@@ -1,8 +1,9 @@
 # Shared by scripts/run and scripts/test: system packages, pcscd with the virtual reader, the build.
 # shellcheck shell=bash
 
-# Debian packages the tool, its tests and its emulator need.
-MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev libxml2-dev pkg-config iproute2)
+# Debian packages the tool, its tests and its emulator need (python3: scripts/run, and the tests that drive
+# mynacard through a pseudo-terminal).
+MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev libxml2-dev pkg-config iproute2 python3)
 
 # What only the tests need: the tools no one here wrote that check signed documents (poppler's pdfsig with
 # NSS's certutil, qpdf, xmlsec1, ssh-keygen), and Python's venv for pyHanko (installed from PyPI below).

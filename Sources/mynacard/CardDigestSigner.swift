@@ -49,7 +49,7 @@ struct CardSigningOptions: ParsableArguments {
         let pinReader = pinInput.makeReader()
         return try withCard(card) { transport in
             let jpki = try JPKISession(transport: transport)
-            try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+            try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(key.pin, force: pinInput.force, on: transport) }
             return try body(try CardDigestSigner(session: jpki, key: key))
         }
     }

@@ -21,6 +21,7 @@ struct JPKICertCommand: ParsableCommand {
             becomes ************** and the 9-character 受付端末識別記号 stays) and the serial number (every digit \
             becomes *). --reveal shows them; `mynacard jpki serial` and `mynacard jpki mykey-id` show one each. \
             The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself. \
+            A new file is readable only by you (0600), except for the CA certificates, which are public. \
             For sign the text and JSON forms also decode the name, address, birth date and sex from the certificate, \
             masked like `mynacard text` unless --reveal. --format ssh prints the key as an OpenSSH public key line.
             """
@@ -36,7 +37,7 @@ struct JPKICertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pem, der, text, json or ssh (an OpenSSH public key line).")
     var format: Format = .pem
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- for standard output, also for DER on a terminal).")
     var output: String?
 
     @Flag(name: .long, help: "Show the holder's common name (マイキーID), serial number and, for sign, name, address, birth date and sex in the text and JSON forms instead of masking them.")
@@ -51,22 +52,25 @@ struct JPKICertCommand: ParsableCommand {
     func run() throws {
         let format = json ? .json : format
         try Failure.report(json: format == .json) {
+            // The CA certificates are public; the holder's identify a person.
+            let destination = try OutputFile.prepare(output, privacy: [.authenticationCA, .signingCA].contains(which) ? .shareable : .personal,
+                                                     binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
                 }
                 return try jpki.certificate(which)
             }
             switch format {
-            case .der: try Output.write(certificate.der, to: output)
-            case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
-            case .text: try Output.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8), to: output)
-            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)), to: output)
+            case .der: try destination.write(certificate.der)
+            case .pem: try destination.write(Array(certificate.pem.utf8))
+            case .text: try destination.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8))
+            case .json: try destination.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)))
             case .ssh:
                 let line = try OpenSSHPublicKey.line(for: certificate.certificate.publicKey, comment: "mynacard-jpki-\(which.rawValue)")
-                try Output.write(Array((line + "\n").utf8), to: output)
+                try destination.write(Array((line + "\n").utf8))
             }
         }
     }
@@ -113,8 +117,8 @@ struct CertificateSummary: Encodable {
         let serialNote = revealed ? "" : "  (masked: it identifies the holder; --reveal or `mynacard jpki serial` shows it)"
         return """
         certificate:   \(certificate)
-        subject:       \(subject)
-        issuer:        \(issuer)
+        subject:       \(terminalSafe(subject))
+        issuer:        \(terminalSafe(issuer))
         valid from:    \(notValidBefore)
         valid until:   \(notValidAfter)
         public key:    \(publicKey)

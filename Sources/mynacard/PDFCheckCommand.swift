@@ -59,10 +59,10 @@ struct PDFCheckCommand: ParsableCommand {
         try Failure.report(json: outputOptions.json) {
             let store = try trust.trustStore()
             let fixedDate = try trust.at.map(TrustOptions.parseDate)
-            let bytes = try InputFiles.bytes(file)
+            let bytes = try InputFiles.bytes(file, what: "a signed PDF", limit: PDFSignCommand.largestPDF)
             let reports: [PDFSignatureReport]
             do { reports = try PDFFile(bytes: bytes).signatureReports() } catch let error as PDFError {
-                throw InputError.invalid("\(file): \(error)")
+                throw InputError.invalid("\(terminalSafe(file)): \(error)")
             }
             let signatures = reports.map { report -> Report.Signature in
                 var requirements = report.requirements.map { Report.Requirement(id: $0.id, requirement: $0.requirement, passed: $0.passed, detail: $0.detail) }

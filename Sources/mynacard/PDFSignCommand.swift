@@ -36,6 +36,9 @@ struct PDFSignCommand: ParsableCommand {
     @OptionGroup var signing: CardSigningOptions
     @OptionGroup var outputOptions: OutputOptions
 
+    /// The largest PDF read: it is held in memory while it is signed.
+    static let largestPDF = 256 << 20
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one PDF to sign") }
         try outputs.validate(inputs: files)
@@ -53,14 +56,15 @@ struct PDFSignCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: outputOptions.json) {
             // Everything that can be checked without the card is checked before the password is asked.
-            let targets = try outputs.targets(for: files, suffix: "-signed")
+            let identities = try files.compactMap(SignedDocumentOutputs.identity(of:))
+            let targets = try outputs.outputs(for: files, suffix: "-signed", inputs: identities)
             let documents = try files.map { path in
                 do {
-                    let document = try PDFFile(bytes: try InputFiles.bytes(path))
+                    let document = try PDFFile(bytes: try InputFiles.bytes(path, what: "a PDF to sign", limit: Self.largestPDF))
                     try document.checkSignable()
                     return document
                 } catch let error as PDFError {
-                    throw InputError.invalid("\(path): \(error)")
+                    throw InputError.invalid("\(terminalSafe(path)): \(error)")
                 }
             }
             var time = Date()
@@ -74,22 +78,22 @@ struct PDFSignCommand: ParsableCommand {
                     // Read the result back and check the new signature before anything is written.
                     guard let report = try PDFFile(bytes: bytes).signatureReports().last,
                           report.requirements.first(where: { $0.id == "integrity" })?.passed == true else {
-                        throw InputError.invalid("\(path): the signed PDF did not pass its own check; nothing was written")
+                        throw InputError.invalid("\(terminalSafe(path)): the signed PDF did not pass its own check; nothing was written")
                     }
-                    if files.count > 1 { Output.message("signed \(path) (\(index + 1)/\(files.count))") }
+                    if files.count > 1 { Output.message("signed \(terminalSafe(path)) (\(index + 1)/\(files.count))") }
                     return (bytes, report)
                 }
             }
             var results: [Signed] = []
             for ((input, target), result) in zip(zip(files, targets), signed) {
-                try Output.write(result.bytes, to: target)
-                results.append(Signed(input: input, output: target, field: result.report.fieldName, signingTime: time,
+                try target.write(result.bytes)
+                results.append(Signed(input: input, output: target.path, field: result.report.fieldName, signingTime: time,
                                       bytesAdded: result.bytes.count - documents[results.count].bytes.count))
             }
             if outputOptions.json {
                 try Output.json(["signed": results])
             } else {
-                for result in results { Output.line("signed \(result.input) → \(result.output) (\(result.field))") }
+                for result in results { Output.line("signed \(terminalSafe(result.input)) → \(terminalSafe(result.output)) (\(result.field))") }
             }
         }
     }

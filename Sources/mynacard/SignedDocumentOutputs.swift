@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 
 /// Where signed documents go: `-o FILE` (one input), `--out-dir DIR`, `--in-place`, or by default a new
-/// file `NAME-signed.EXT` next to each input. An input is only ever replaced with `--in-place`, and then
-/// only once its signed copy is complete (the old file stays whole if anything fails).
+/// file `NAME-signed.EXT` next to each input. Every output is an ``OutputFile``, checked before any PIN is
+/// asked: an input is only ever replaced with `--in-place`, and then by a complete signed copy renamed over
+/// it, so the original stays whole if anything fails.
 struct SignedDocumentOutputs: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the signed document to this file (one input only).", valueName: "file"))
     var output: String?
@@ -22,38 +23,31 @@ struct SignedDocumentOutputs: ParsableArguments {
         if Set(inputs).count != inputs.count { throw ValidationError("the same file is given twice") }
     }
 
-    /// The file each input's signed version goes to. Checked before any PIN is asked: the folder must
-    /// exist, and an output must not be an input unless it is that input with --in-place.
-    func targets(for inputs: [String], suffix: String) throws -> [String] {
-        let targets = inputs.map { input -> String in
-            if inPlace { return input }
-            if let output { return output }
-            let url = URL(fileURLWithPath: input)
+    /// Which file `path` is (it is opened and closed to find out, so an unreadable file is reported here).
+    static func identity(of path: String) throws -> FileIdentity? {
+        let file = try InputFiles.open(path)
+        defer { file.close() }
+        return file.identity
+    }
+
+    /// The output of each of `documents`. `inputs` are every file the command reads (the documents and any
+    /// others), none of which an output may overwrite — except a document its own --in-place output replaces.
+    func outputs(for documents: [String], suffix: String, inputs: [FileIdentity]) throws -> [OutputFile] {
+        let folder = try outDir.map(OutputFolder.prepare)
+        let outputs = try documents.map { path -> OutputFile in
+            let url = URL(fileURLWithPath: path)
+            if inPlace {
+                let own = try Self.identity(of: path)
+                return try OutputFile.prepare(path, privacy: .personal, inputs: inputs.filter { $0 != own })
+            }
+            if let folder { return try OutputFile.prepare(named: url.lastPathComponent, in: folder, privacy: .personal, inputs: inputs) }
             let name = url.deletingPathExtension().lastPathComponent + suffix + (url.pathExtension.isEmpty ? "" : "." + url.pathExtension)
-            if let outDir { return URL(fileURLWithPath: outDir).appendingPathComponent(url.lastPathComponent).path }
-            return url.deletingLastPathComponent().appendingPathComponent(name).path
+            return try OutputFile.prepare(output ?? url.deletingLastPathComponent().appendingPathComponent(name).path,
+                                          privacy: .personal, inputs: inputs)
         }
-        if Set(targets).count != targets.count {
-            throw InputError.invalid("two inputs would be written to the same file (inputs with the same name into one --out-dir?)")
+        if let twice = Dictionary(grouping: outputs, by: \.path).first(where: { $0.value.count > 1 })?.key {
+            throw InputError.invalid("two inputs would both be written to \(terminalSafe(twice)): sign them separately")
         }
-        let resolvedInputs = Set(inputs.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path })
-        for target in targets {
-            let resolved = URL(fileURLWithPath: target).standardizedFileURL.resolvingSymlinksInPath()
-            if !inPlace && resolvedInputs.contains(resolved.path) {
-                throw InputError.invalid("\(target) is an input; the original is never overwritten unless --in-place is given")
-            }
-            var isDirectory: ObjCBool = false
-            let folder = resolved.deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw InputError.cannotWrite(path: target, reason: "the folder \(folder) does not exist")
-            }
-            if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw InputError.cannotWrite(path: target, reason: "it is a folder")
-            }
-            guard FileManager.default.isWritableFile(atPath: folder) else {
-                throw InputError.cannotWrite(path: target, reason: "the folder \(folder) is not writable")
-            }
-        }
-        return targets
+        return outputs
     }
 }

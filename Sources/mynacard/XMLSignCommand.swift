@@ -47,29 +47,26 @@ struct XMLSignCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
-            let target = try outputs.targets(for: [document], suffix: "-signed")[0]
-            let bytes = try InputFiles.bytes(document)
+            // The XML, every attached file and the output are checked before the password is asked.
+            let identities = try ([document] + attachments).compactMap(SignedDocumentOutputs.identity(of:))
+            let target = try outputs.outputs(for: [document], suffix: "-signed", inputs: identities)[0]
+            let bytes = try InputFiles.bytes(document, what: "an XML document", limit: 64 << 20)
             do { try XMLSignature.checkSignable(bytes, elementID: id) } catch let error as XMLSignatureError {
-                throw InputError.invalid("\(document): \(error)")
-            }
-            for path in attachments {
-                // Unreadable files are reported before the password is asked.
-                let handle = try InputFiles.handle(path)
-                try? handle.close()
+                throw InputError.invalid("\(terminalSafe(document)): \(error)")
             }
             let files = attachments.map { XMLAttachment(name: URL(fileURLWithPath: $0).lastPathComponent, file: URL(fileURLWithPath: $0)) }
             let signed = try signing.withSigner { signer in
                 do {
                     return try XMLSignature.sign(bytes, elementID: id, attachments: files, with: signer)
                 } catch let error as XMLSignatureError {
-                    throw InputError.invalid("\(document): \(error)")
+                    throw InputError.invalid("\(terminalSafe(document)): \(error)")
                 }
             }
-            try Output.write(signed, to: target)
+            try target.write(signed)
             if outputOptions.json {
-                try Output.json(Signed(input: document, output: target, element: id, attachments: attachments))
+                try Output.json(Signed(input: document, output: target.path, element: id, attachments: attachments))
             } else {
-                Output.line("signed \(document) → \(target) (#\(id)\(attachments.isEmpty ? "" : " and \(attachments.count) file\(attachments.count == 1 ? "" : "s")"))")
+                Output.line("signed \(terminalSafe(document)) → \(terminalSafe(target.path)) (#\(id)\(attachments.isEmpty ? "" : " and \(attachments.count) file\(attachments.count == 1 ? "" : "s")"))")
             }
         }
     }

@@ -50,7 +50,7 @@ struct XMLVerifyCommand: ParsableCommand {
         try Failure.report(json: outputOptions.json) {
             let store = try trust.trustStore()
             let date = try trust.date()
-            let bytes = try InputFiles.bytes(document)
+            let bytes = try InputFiles.bytes(document, what: "an XML document", limit: 64 << 20)
             let folder = URL(fileURLWithPath: document).deletingLastPathComponent()
             let reports: [XMLSignatureReport]
             do {
@@ -59,7 +59,7 @@ struct XMLVerifyCommand: ParsableCommand {
                     return FileManager.default.isReadableFile(atPath: url.path) ? XMLAttachment(name: name, file: url) : nil
                 }
             } catch let error as XMLSignatureError {
-                throw InputError.invalid("\(document): \(error)")
+                throw InputError.invalid("\(terminalSafe(document)): \(error)")
             }
             let signatures = reports.map { report in
                 let verdict = trust.documentSignerVerdict(report.signerCertificate, store: store, at: date)
