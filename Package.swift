@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
+        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature", "XMLSignature"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -41,6 +42,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // prctl and setrlimit, to keep PINs out of core dumps (prctl is variadic: Swift cannot call it directly).
+        .systemLibrary(name: "CProcessControl"),
         // Image formats of the card face: JPEG 2000 decoding (OpenJPEG) and a small PNG writer.
         .target(name: "CardImages", dependencies: ["COpenJPEG", "CZlib"]),
         // Bytes ⇄ commands, responses, status words, TLV. No I/O.
@@ -58,6 +61,42 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        // Signed PDFs as the 法務局 accepts them (incremental updates, adbe.pkcs7.detached), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "PDFSignature",
+            dependencies: [
+                "CMS", "CZlib",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // libxml2, for Canonical XML in XML signatures. Debian: libxml2-dev.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Enveloped XML signatures as e-Gov's 構成情報 carries them (C14N 1.0 by libxml2), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "XMLSignature",
+            dependencies: [
+                "CMS", "CLibXML2",
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // Software DigestSigners (TEST keys of fixtures/, EC keys made by openssl) for testing the formats without a card.
+        .target(
+            name: "TestSigners",
+            dependencies: [
+                "CMS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/TestSigners"
         ),
         // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
         .target(
@@ -119,7 +158,8 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CounterServer",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl", "PDFSignature", "XMLSignature",
+                "CounterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -156,10 +196,18 @@ let package = Package(
         ),
         .testTarget(name: "CounterServerTests", dependencies: ["CounterServer", "CardSession"]),
         .testTarget(
+            name: "DocumentSignatureTests",
+            dependencies: [
+                "CMS", "PDFSignature", "XMLSignature", "TestSigners",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator", "CZlib",
+                "mynacard", "mynacard-emulator", "CZlib", "CMS", "PDFSignature", "XMLSignature", "TestSigners",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

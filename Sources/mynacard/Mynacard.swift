@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessControl
 
 /// `mynacard`: read, check and sign with the Japanese My Number card over PC/SC.
 @main
@@ -13,10 +14,13 @@ struct Mynacard: AsyncParsableCommand {
             3 no PC/SC service, reader or card; 4 the card failed or was removed; 5 bad input file or data; \
             64 wrong command-line usage.
             """,
+        version: mynacardVersion,
         subcommands: [
             ReadersCommand.self,
             InfoCommand.self,
             JPKICommand.self,
+            PDFCommand.self,
+            XMLCommand.self,
             PINCommand.self,
             TextCommand.self,
             FaceCommand.self,
@@ -25,4 +29,32 @@ struct Mynacard: AsyncParsableCommand {
             CounterCommand.self,
         ]
     )
+
+    /// Sets the process up before anything else runs (see ``ProcessSetup``), then parses and runs the command
+    /// (`counter` runs asynchronously: its server).
+    static func main() async {
+        ProcessSetup.start()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Failure.end(afterParsingOrRunning: error, arguments: arguments)
+        }
+    }
+}
+
+/// What the process does first, before any PIN can be read.
+enum ProcessSetup {
+    /// Turns core dumps off and makes the process undumpable, so no PIN lands in a core file or can be read
+    /// by another process of the user; then takes the `--pin-env` PIN out of the environment
+    /// (``EnvironmentPIN``).
+    static func start() {
+        _ = myna_disable_core_dumps()
+        EnvironmentPIN.take(from: CommandLine.arguments)
+    }
 }

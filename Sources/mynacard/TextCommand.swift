@@ -55,7 +55,7 @@ struct TextCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let (data, chip) = try withCard(card) { transport in
                 let text = try TextAPSession(transport: transport)
-                try text.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
+                try text.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
                 let data = try text.readAll(root: root)
                 return (data, try text.chipAuthenticity(certificate: try text.certificate()))
             }
@@ -76,21 +76,21 @@ struct TextCommand: ParsableCommand {
             if output.json {
                 try Output.json(report)
             } else {
-                Output.line("My Number:    \(reveal ? data.myNumber.grouped : data.myNumber.masked)"
+                Output.line("My Number:    \(terminalSafe(reveal ? data.myNumber.grouped : data.myNumber.masked))"
                             + (data.myNumber.hasValidCheckDigit ? "" : "  ⚠ WRONG CHECK DIGIT"))
-                Output.line("name:         \(report.name)")
-                Output.line("address:      \(report.address)")
-                Output.line("birth date:   \(report.birthDate)")
-                Output.line("sex:          \(report.sex)")
-                Output.line("data:         \(auth.result)")
-                Output.line("chip:         \(chip.result.chipWording)")
+                Output.line("name:         \(terminalSafe(report.name))")
+                Output.line("address:      \(terminalSafe(report.address))")
+                Output.line("birth date:   \(terminalSafe(report.birthDate))")
+                Output.line("sex:          \(terminalSafe(report.sex))")
+                Output.line("data:         \(terminalSafe("\(auth.result)"))")
+                Output.line("chip:         \(terminalSafe(chip.result.chipWording))")
             }
             var problems: [String] = []
             if !data.myNumber.hasValidCheckDigit { problems.append("the My Number's check digit is wrong") }
             if case .notGenuine(let reason) = auth.result { problems.append("the data is not genuine: \(reason)") }
             if case .notGenuine(let reason) = chip.result { problems.append("the chip is not genuine: \(reason)") }
             if !problems.isEmpty {
-                Output.message("mynacard: " + problems.joined(separator: "; "))
+                Output.message("mynacard: " + terminalSafe(problems.joined(separator: "; ")))
                 throw NegativeResult(description: problems.joined(separator: "; "))
             }
         }

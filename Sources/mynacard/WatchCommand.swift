@@ -59,10 +59,10 @@ struct WatchCommand: ParsableCommand {
         for event in events {
             let line = Self.line(for: event, initial: initial)
             if json {
-                Output.bytes(try Self.compactJSON(line) + [0x0A])
+                Output.standardOutput(try Self.compactJSON(line) + [0x0A])
             } else {
                 let atr = line.atr.map { "  ATR \($0) (\(CardATR([UInt8](hex: $0) ?? []).note))" } ?? ""
-                Output.line("\(line.time)  \(line.event)  \(line.reader)\(atr)\(initial ? "  (already there at start)" : "")")
+                Output.line(terminalSafe("\(line.time)  \(line.event)  \(line.reader)\(atr)\(initial ? "  (already there at start)" : "")"))
             }
             if case .cardInserted(let reader, let atr) = event, let exec {
                 commands.append(try run(exec, reader: reader, atr: atr))

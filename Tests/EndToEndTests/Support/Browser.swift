@@ -1,24 +1,24 @@
 import Foundation
 
 /// A headless Chromium driven through WebDriver (selenium, in the virtual environment `scripts/test` makes in
-/// `.build/browser-venv`) by `Tests/Browser/page_driver.py`, for the counter page's end-to-end tests. Its profile
+/// `.build/test-tools/selenium`) by `Tests/Browser/page_driver.py`, for the counter page's end-to-end tests. Its profile
 /// and home folder are a temporary folder of its own, removed by ``close()``.
 final class Browser {
     private let driver: BackgroundProcess
     private let home: URL
     private var closed = false
 
-    /// The Python that has selenium: `$MYNACARD_BROWSER_PYTHON`, else `.build/browser-venv/bin/python3`.
+    /// The Python that has selenium: `$MYNACARD_BROWSER_PYTHON`, else `.build/test-tools/selenium/bin/python3`.
     static let python: URL = {
         if let path = ProcessInfo.processInfo.environment["MYNACARD_BROWSER_PYTHON"] { return URL(fileURLWithPath: path) }
-        return EmulatedCardFixture.packageRoot.appendingPathComponent(".build/browser-venv/bin/python3")
+        return EmulatedCardFixture.packageRoot.appendingPathComponent(".build/test-tools/selenium/bin/python3")
     }()
 
     /// Starts Chromium.
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python.path), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
             throw FixtureError("the counter page's browser tests need Chromium, chromedriver and selenium: run them with scripts/test, "
-                               + "which installs Debian's chromium and chromium-driver and makes .build/browser-venv")
+                               + "which installs Debian's chromium and chromium-driver and selenium in .build/test-tools/selenium")
         }
         home = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
