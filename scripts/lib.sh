@@ -43,24 +43,23 @@ install_packages() {
 # in venvs (before the tests enter scripts/isolated, where there is no network).
 install_test_tools() {
     install_packages "${MYNACARD_TEST_PACKAGES[@]}"
-    if ! "$PYHANKO_VENV/bin/pyhanko" --version 2>/dev/null | grep -q "${PYHANKO_PACKAGES[0]#*==}"; then
-        echo "==> installing ${PYHANKO_PACKAGES[*]} (PyPI) into $PYHANKO_VENV"
-        local python=/usr/bin/python3
-        [ -x "$python" ] || python=python3
-        rm -rf "$PYHANKO_VENV"
-        mkdir -p "$(dirname "$PYHANKO_VENV")"
-        "$python" -m venv "$PYHANKO_VENV"
-        "$PYHANKO_VENV/bin/pip" install -q --disable-pip-version-check "${PYHANKO_PACKAGES[@]}"
-    fi
-    if ! "$SELENIUM_VENV/bin/python3" -c "import selenium; assert selenium.__version__ == '${SELENIUM_PACKAGES[0]#*==}'" 2>/dev/null; then
-        echo "==> installing ${SELENIUM_PACKAGES[*]} (PyPI) into $SELENIUM_VENV"
-        local python=/usr/bin/python3
-        [ -x "$python" ] || python=python3
-        rm -rf "$SELENIUM_VENV"
-        mkdir -p "$(dirname "$SELENIUM_VENV")"
-        "$python" -m venv "$SELENIUM_VENV"
-        "$SELENIUM_VENV/bin/pip" install -q --disable-pip-version-check "${SELENIUM_PACKAGES[@]}"
-    fi
+    "$PYHANKO_VENV/bin/pyhanko" --version 2>/dev/null | grep -q "${PYHANKO_PACKAGES[0]#*==}" ||
+        install_venv "$PYHANKO_VENV" "${PYHANKO_PACKAGES[@]}"
+    "$SELENIUM_VENV/bin/python3" -c "import selenium; assert selenium.__version__ == '${SELENIUM_PACKAGES[0]#*==}'" 2>/dev/null ||
+        install_venv "$SELENIUM_VENV" "${SELENIUM_PACKAGES[@]}"
+}
+
+# Makes a new venv in the folder given first and installs the PyPI packages given after it there.
+install_venv() {
+    local venv=$1
+    shift
+    echo "==> installing $* (PyPI) into $venv"
+    local python=/usr/bin/python3
+    [ -x "$python" ] || python=python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$@"
 }
 
 # Puts the Swift toolchain on PATH (it lives in /opt/swift on our machines).

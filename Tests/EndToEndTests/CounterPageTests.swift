@@ -8,6 +8,20 @@ import Glibc
 /// what staff see as cards go in and out. `scripts/screenshots` runs these with MYNACARD_SCREENSHOTS=docs.
 @Suite("Counter page in a browser", .serialized)
 struct CounterPageTests {
+    /// Runs `body` with the emulated card of `profile` (inserted unless `insertNow` is false), `mynacard counter`
+    /// following its reader with `language` labels, and a browser showing the page; ends all three afterwards.
+    private func onPage(_ profile: String = "healthy", insertNow: Bool = true, language: String = "en",
+                        _ body: (EmulatedCardFixture, Browser) throws -> Void) throws {
+        let card = try EmulatedCardFixture(profile: profile, insertNow: insertNow)
+        defer { card.stop() }
+        let server = try CounterPageServer(language: language)
+        defer { server.stop() }
+        let browser = try Browser()
+        defer { browser.close() }
+        try browser.open(server.url)
+        try body(card, browser)
+    }
+
     /// Types PIN-B as printed on the test card's face (birth date, expiry year, security code) and sends it.
     private func typePINB(_ browser: Browser, securityCode: String = "4821") throws {
         try browser.type("#birth-date", "1990-01-01")
@@ -18,110 +32,86 @@ struct CounterPageTests {
 
     @Test("insert a card: reading, then the card without a PIN; PIN-B: photo and a green summary; pull it: cleared")
     func insertUnlockPull() throws {
-        let card = try EmulatedCardFixture(insertNow: false)
-        defer { card.stop() }
-        let server = try CounterPageServer()
-        defer { server.stop() }
-        let browser = try Browser()
-        defer { browser.close() }
+        try onPage(insertNow: false) { card, browser in
+            try browser.wait("#phase", "data-phase", equals: "insert-card")
+            try browser.wait("#phase", "text", equals: "Insert a card.")
+            try browser.screenshot("counter-waiting.png")
 
-        try browser.open(server.url)
-        try browser.wait("#phase", "data-phase", equals: "insert-card")
-        try browser.wait("#phase", "text", equals: "Insert a card.")
-        try browser.screenshot("counter-waiting.png")
+            try card.insert()
+            try browser.wait("#phase", "data-phase", equals: "card")
+            try browser.wait("#summary", "data-status", equals: "pending")
+            #expect(try browser.texts("#summary-reasons li").first?.contains("Type PIN-B") == true)
+            #expect(try browser.texts("#pins tr").count == 8, "every PIN counter")
+            #expect(try browser.value("#pins tr[data-pin='face-b']", "data-tries-left") == "10")
+            #expect(try browser.texts("#certificates li").allSatisfy { $0.contains("valid until") })
+            #expect(try browser.value("#card-atr", "text")?.contains("My Number card (contact)") == true)
+            #expect(try browser.value("#chip-verdict", "data-result") == "cannot-check", "no chip check without a PIN")
+            try browser.screenshot("counter-card.png")
 
-        try card.insert()
-        try browser.wait("#phase", "data-phase", equals: "card")
-        try browser.wait("#summary", "data-status", equals: "pending")
-        #expect(try browser.texts("#summary-reasons li").first?.contains("Type PIN-B") == true)
-        #expect(try browser.texts("#pins tr").count == 8, "every PIN counter")
-        #expect(try browser.value("#pins tr[data-pin='face-b']", "data-tries-left") == "10")
-        #expect(try browser.texts("#certificates li").allSatisfy { $0.contains("valid until") })
-        #expect(try browser.value("#card-atr", "text")?.contains("My Number card (contact)") == true)
-        #expect(try browser.value("#chip-verdict", "data-result") == "cannot-check", "no chip check without a PIN")
-        try browser.screenshot("counter-card.png")
+            try typePINB(browser)
+            try browser.wait("#summary", "data-status", equals: "green")
+            #expect(try browser.value("#summary-title", "text") == "OK: genuine card face on its own chip")
+            #expect(try browser.value("#face-photo", "src")?.hasPrefix("data:image/png;base64,") == true)
+            #expect(try browser.value("#face-name", "src")?.hasPrefix("data:image/png;base64,") == true)
+            #expect(try browser.value("#face-address", "src")?.hasPrefix("data:image/png;base64,") == true)
+            #expect(try browser.value("#face-birth-date", "text") == "1990-01-01")
+            #expect(try browser.value("#face-expiry-date", "text") == "2035-01-01")
+            #expect(try browser.value("#data-verdict", "data-result") == "genuine")
+            #expect(try browser.value("#chip-verdict", "data-result") == "genuine")
+            #expect(try browser.value("#security-code", "value") == "", "the typed code does not stay in the page")
+            try browser.screenshot("counter-green.png")
 
-        try typePINB(browser)
-        try browser.wait("#summary", "data-status", equals: "green")
-        #expect(try browser.value("#summary-title", "text") == "OK: genuine card face on its own chip")
-        #expect(try browser.value("#face-photo", "src")?.hasPrefix("data:image/png;base64,") == true)
-        #expect(try browser.value("#face-name", "src")?.hasPrefix("data:image/png;base64,") == true)
-        #expect(try browser.value("#face-address", "src")?.hasPrefix("data:image/png;base64,") == true)
-        #expect(try browser.value("#face-birth-date", "text") == "1990-01-01")
-        #expect(try browser.value("#face-expiry-date", "text") == "2035-01-01")
-        #expect(try browser.value("#data-verdict", "data-result") == "genuine")
-        #expect(try browser.value("#chip-verdict", "data-result") == "genuine")
-        #expect(try browser.value("#security-code", "value") == "", "the typed code does not stay in the page")
-        try browser.screenshot("counter-green.png")
-
-        card.stop()
-        try browser.wait("#phase", "data-phase", equals: "insert-card", timeout: 10)
-        #expect(try browser.value("#card", "hidden") == "true")
-        #expect(try browser.value("#summary", "data-status") == "none")
-        #expect(try browser.value("#face-photo", "src") == nil, "the photo is gone from the page")
-        #expect(try browser.value("#birth-date", "value") == "")
+            card.stop()
+            try browser.wait("#phase", "data-phase", equals: "insert-card", timeout: 10)
+            #expect(try browser.value("#card", "hidden") == "true")
+            #expect(try browser.value("#summary", "data-status") == "none")
+            #expect(try browser.value("#face-photo", "src") == nil, "the photo is gone from the page")
+            #expect(try browser.value("#birth-date", "value") == "")
+        }
     }
 
     @Test("a wrong PIN-B spends one try, and the page says so and shows the counter")
     func wrongPINB() throws {
-        let card = try EmulatedCardFixture()
-        defer { card.stop() }
-        let server = try CounterPageServer()
-        defer { server.stop() }
-        let browser = try Browser()
-        defer { browser.close() }
-
-        try browser.open(server.url)
-        try browser.wait("#summary", "data-status", equals: "pending")
-        try typePINB(browser, securityCode: "1111")
-        try browser.wait("#notice", "data-kind", equals: "pin-wrong")
-        #expect(try browser.value("#notice", "text")?.contains("Card face PIN-B: wrong, 9 tries left.") == true)
-        try browser.wait("#pins tr[data-pin='face-b']", "data-tries-left", equals: "9")
-        #expect(try browser.value("#summary", "data-status") == "pending")
-        #expect(try browser.value("#face", "hidden") == "true")
-        try browser.screenshot("counter-wrong-pin-b.png")
-        let status = try card.run(["pin", "status", "--json"])
-        let pins = try #require(status.json?["pins"] as? [[String: Any]])
-        #expect(pins.first { $0["pin"] as? String == "face-b" }?["triesLeft"] as? Int == 9, "exactly one try was spent")
+        try onPage { card, browser in
+            try browser.wait("#summary", "data-status", equals: "pending")
+            try typePINB(browser, securityCode: "1111")
+            try browser.wait("#notice", "data-kind", equals: "pin-wrong")
+            #expect(try browser.value("#notice", "text")?.contains("Card face PIN-B: wrong, 9 tries left.") == true)
+            try browser.wait("#pins tr[data-pin='face-b']", "data-tries-left", equals: "9")
+            #expect(try browser.value("#summary", "data-status") == "pending")
+            #expect(try browser.value("#face", "hidden") == "true")
+            try browser.screenshot("counter-wrong-pin-b.png")
+            let status = try card.run(["pin", "status", "--json"])
+            let pins = try #require(status.json?["pins"] as? [[String: Any]])
+            #expect(pins.first { $0["pin"] as? String == "face-b" }?["triesLeft"] as? Int == 9, "exactly one try was spent")
+        }
     }
 
     @Test("a blocked PIN makes the summary red with the reason (Japanese page)")
     func blockedPIN() throws {
-        let card = try EmulatedCardFixture(profile: "blocked-pin")
-        defer { card.stop() }
-        let server = try CounterPageServer(language: "ja")
-        defer { server.stop() }
-        let browser = try Browser()
-        defer { browser.close() }
-
-        try browser.open(server.url)
-        try browser.wait("#summary", "data-status", equals: "red")
-        try browser.wait("#summary-reasons li[data-code='pin-blocked']", "text", contains: "利用者証明用暗証番号がロックされています")
-        #expect(try browser.value("#pins tr[data-pin='auth']", "data-status") == "blocked")
-        #expect(try browser.value("html", "lang") == "ja")
-        try typePINB(browser)
-        try browser.wait("#data-verdict", "data-result", equals: "genuine")
-        #expect(try browser.value("#summary", "data-status") == "red", "a genuine card face does not hide a blocked PIN")
-        try browser.screenshot("counter-blocked-pin-ja.png")
+        try onPage("blocked-pin", language: "ja") { _, browser in
+            try browser.wait("#summary", "data-status", equals: "red")
+            try browser.wait("#summary-reasons li[data-code='pin-blocked']", "text", contains: "利用者証明用暗証番号がロックされています")
+            #expect(try browser.value("#pins tr[data-pin='auth']", "data-status") == "blocked")
+            #expect(try browser.value("html", "lang") == "ja")
+            try typePINB(browser)
+            try browser.wait("#data-verdict", "data-result", equals: "genuine")
+            #expect(try browser.value("#summary", "data-status") == "red", "a genuine card face does not hide a blocked PIN")
+            try browser.screenshot("counter-blocked-pin-ja.png")
+        }
     }
 
     @Test("a copy of the card's data on another chip: data genuine, chip NOT genuine, red")
     func clonedChip() throws {
-        let card = try EmulatedCardFixture(profile: "cloned-chip")
-        defer { card.stop() }
-        let server = try CounterPageServer()
-        defer { server.stop() }
-        let browser = try Browser()
-        defer { browser.close() }
-
-        try browser.open(server.url)
-        try browser.wait("#summary", "data-status", equals: "pending")
-        try typePINB(browser)
-        try browser.wait("#summary", "data-status", equals: "red")
-        #expect(try browser.value("#data-verdict", "data-result") == "genuine")
-        #expect(try browser.value("#chip-verdict", "data-result") == "not-genuine")
-        #expect(try browser.texts("#summary-reasons li").contains { $0.contains("The chip is NOT the one the data was issued on") })
-        try browser.screenshot("counter-cloned-chip.png")
+        try onPage("cloned-chip") { _, browser in
+            try browser.wait("#summary", "data-status", equals: "pending")
+            try typePINB(browser)
+            try browser.wait("#summary", "data-status", equals: "red")
+            #expect(try browser.value("#data-verdict", "data-result") == "genuine")
+            #expect(try browser.value("#chip-verdict", "data-result") == "not-genuine")
+            #expect(try browser.texts("#summary-reasons li").contains { $0.contains("The chip is NOT the one the data was issued on") })
+            try browser.screenshot("counter-cloned-chip.png")
+        }
     }
 }
 

@@ -18,22 +18,21 @@ function setImage(element, url) {
   if (url) element.src = url; else element.removeAttribute("src");
 }
 
+/** Adds `text` (the library's own words, in English) to `element` as small print. */
+function appendDetail(element, text) {
+  if (!text) return;
+  const detail = document.createElement("span");
+  detail.className = "reason";
+  detail.textContent = text;
+  element.append(detail);
+}
+
 function showVerdict(element, verdict) {
   element.replaceChildren();
   element.dataset.result = verdict ? verdict.result : "none";
   if (!verdict) return;
   element.append(say("verdict." + verdict.result));
-  if (verdict.reason) {
-    const reason = document.createElement("span");
-    reason.className = "reason";
-    reason.textContent = verdict.reason;
-    element.append(reason);
-  }
-}
-
-function pinStatus(line) {
-  if (line.status === "ok") return say("pin.ok", { n: line.triesLeft });
-  return say("pin." + line.status, { n: line.triesLeft ?? "" });
+  appendDetail(element, verdict.reason);
 }
 
 function renderCard(card) {
@@ -52,7 +51,7 @@ function renderCard(card) {
     row.dataset.pin = line.pin;
     row.dataset.status = line.status;
     row.dataset.triesLeft = line.triesLeft ?? "";
-    for (const text of [say("pinName." + line.pin), pinStatus(line)]) {
+    for (const text of [say("pinName." + line.pin), say("pin." + line.status, { n: line.triesLeft ?? "" })]) {
       const cell = document.createElement("td");
       cell.textContent = text;
       row.append(cell);
@@ -94,12 +93,7 @@ function renderNotice(notice) {
   element.dataset.kind = notice.kind;
   element.append(say("notice." + notice.kind, { pin: notice.pin ? say("pinName." + notice.pin) : "", n: notice.triesLeft ?? "" }));
   if (notice.kind === "pin-wrong" && notice.pin === "face-b") element.append(" ", say("notice.pinBForm"));
-  if (notice.detail) {
-    const detail = document.createElement("span");
-    detail.className = "reason";
-    detail.textContent = notice.detail;
-    element.append(detail);
-  }
+  appendDetail(element, notice.detail);
 }
 
 function render(state) {
