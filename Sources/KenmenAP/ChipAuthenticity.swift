@@ -21,19 +21,10 @@ public struct ChipAuthenticityReport: Sendable {
         self.result = result
     }
 
-    /// The check could not be made; `reason` says why.
-    public static func notChecked(_ reason: String) -> ChipAuthenticityReport {
-        ChipAuthenticityReport(challengeSignatureVerifies: nil, result: .cannotCheck(reason: reason))
-    }
-
     /// Challenges the applet `session` has selected and checks the answer with `cardKey`, the key the applet's
-    /// signed data names. `cardKeyIsSigned` says whether that data's signature (by the certified data-signing key)
-    /// covers the key and verifies: a key nobody vouches for proves nothing, so then no challenge is sent.
+    /// signed data names (and vouches for: the caller checks that first).
     /// - Throws: what the transport throws (a removed card); a card that refuses the challenge is a verdict, not an error.
-    static func challenge(_ session: CardSession, cardKey: _RSA.Signing.PublicKey, cardKeyIsSigned: Bool, where place: String) throws -> ChipAuthenticityReport {
-        guard cardKeyIsSigned else {
-            return .notChecked("the card key in \(place) is not covered by a valid signature of the card's data, so a chip that signs with it proves nothing")
-        }
+    static func challenge(_ session: CardSession, cardKey: _RSA.Signing.PublicKey, where place: String) throws -> ChipAuthenticityReport {
         var generator = SystemRandomNumberGenerator()
         let challenge = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let digestInfo = sha256DigestInfo(wrapping: Array(SHA256.hash(data: challenge)))

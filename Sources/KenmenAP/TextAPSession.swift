@@ -81,16 +81,21 @@ public struct TextAPSession {
         try SignedCardKey(file: protected { try session.readTLVFile(TextAPFiles.cardKey, name: "the card key file") })
     }
 
-    /// Checks that the chip holds the card key EF 0007 names: a random challenge, signed by the chip without any
-    /// PIN, must verify with it, and the key itself must carry a valid signature by `certificate`'s key (EF 0004).
-    /// Needs the text PIN (or PIN-A or PIN-B) verified, to read EF 0007. Selects the applet again before the
-    /// challenge, which ends the PIN's verified state: read everything needed before.
+    /// Checks that the chip holds the card key EF 0007 names: the key must carry a valid signature by
+    /// `certificate`'s key (EF 0004) — nothing else vouches for it, so a key without one is not genuine — and a random
+    /// challenge, signed by the chip without any PIN, must verify with it. Needs the text PIN (or PIN-A or PIN-B)
+    /// verified, to read EF 0007. Selects the applet again before the challenge, which ends the PIN's verified
+    /// state: read everything needed before.
     public func chipAuthenticity(certificate: CVCertificate) throws -> ChipAuthenticityReport {
-        let cardKey = try signedCardKey()
+        let signed = try signedCardKey()
         let place = "the text applet's card key file (EF 0007)"
+        guard signed.isSigned(by: certificate) else {
+            return ChipAuthenticityReport(challengeSignatureVerifies: nil, result: .notGenuine(
+                reason: "\(place) is not signed by the card's data-signing key (EF 0004): the card key was replaced"))
+        }
+        let cardKey = try cardPublicKey(signed.publicKey, in: place)
         try session.select(.textInputAssist)
-        return try ChipAuthenticityReport.challenge(session, cardKey: try cardPublicKey(cardKey.publicKey, in: place),
-                                                    cardKeyIsSigned: cardKey.isSigned(by: certificate), where: place)
+        return try ChipAuthenticityReport.challenge(session, cardKey: cardKey, where: place)
     }
 
     /// Reads everything and checks its authenticity, against `root` when given. Needs the text PIN verified.

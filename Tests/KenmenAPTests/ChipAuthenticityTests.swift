@@ -49,6 +49,25 @@ struct ChipAuthenticityTests {
         #expect(try text.chipAuthenticity(certificate: text.certificate()).result.code == "not-genuine")
     }
 
+    @Test("a text card key file whose signature does not verify: the key was replaced, the chip is not genuine")
+    func replacedTextCardKey() throws {
+        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
+        let index = try #require(profile.applets.firstIndex { $0.aid == CardApplet.textInputAssist.aid })
+        guard case .binary(var bytes) = profile.applets[index].files[TextAPFiles.cardKey]?.content else {
+            Issue.record("the healthy profile has no text card key file")
+            return
+        }
+        bytes[bytes.count - 1] ^= 0x01  // the last byte of DF52
+        profile.applets[index].files[TextAPFiles.cardKey]?.content = .binary(bytes)
+        let transport = EmulatedCardTransport(card: EmulatedCard(profile: profile))
+        let text = try TextAPSession(transport: transport)
+        try text.verifyPIN(pin("1234"))
+        let chip = try text.chipAuthenticity(certificate: text.certificate())
+        #expect(chip.result.code == "not-genuine")
+        #expect(chip.result.reason?.contains("replaced") == true)
+        #expect(!transport.sentCommands.contains { $0.prefix(2) == [0x80, 0x2A] }, "no challenge was sent")
+    }
+
     @Test("the card key file cannot be read without a PIN")
     func cardKeyNeedsPIN() throws {
         let text = try TextAPSession(transport: emulatedCard())
