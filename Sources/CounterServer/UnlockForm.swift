@@ -12,8 +12,6 @@ struct UnlockForm {
     let kind: PINKind
     /// The PIN, checked against the card's rules before anything is sent.
     let pin: PINCode
-    /// How the birth year entered PIN-B, when PIN-B was built from the card face.
-    let yearForm: CardFacePINB.YearForm?
 
     /// Why a form cannot make a PIN (the message never repeats a value).
     struct Invalid: Error {
@@ -37,7 +35,6 @@ struct UnlockForm {
             guard var number = fields.removeValue(forKey: "myNumber") else { throw Invalid(reason: "the My Number is missing") }
             pin = PINCode(consuming: &number)  // its check digit is checked before it is sent
             kind = .faceMyNumber
-            yearForm = nil
         case "pin-b":
             guard let birth = fields["birthDate"], let year = fields["expiryYear"], var code = fields.removeValue(forKey: "securityCode") else {
                 throw Invalid(reason: "the birth date, the expiry year and the security code are all needed")
@@ -56,7 +53,6 @@ struct UnlockForm {
                 throw Invalid(reason: error.description)
             }
             kind = .faceBirthExpiryCode
-            yearForm = form
         default:
             throw Invalid(reason: "the form names no method (pin-a or pin-b)")
         }
