@@ -51,6 +51,8 @@ enum Failure {
             case .appletNotFound: return ("not-a-my-number-card", 4)
             case .card: return ("card-error", 4)
             case .malformedData: return ("card-data-malformed", 4)
+            case .pinNotSet: return ("pin-not-set", 6)
+            case .notIssued: return ("not-issued", 6)
             }
         case let error as CardIOError:
             switch error {

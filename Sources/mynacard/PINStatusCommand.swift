@@ -43,11 +43,13 @@ struct PINStatusCommand: ParsableCommand {
 
 /// How the CLI words a PIN counter.
 extension PINCounter {
-    /// `ok`, `last-try`, `blocked`, `verified` or `unknown`.
+    /// `ok`, `last-try`, `blocked`, `verified`, `unlimited`, `not-set` or `unknown`.
     var word: String {
         switch status {
         case nil: "unknown"
         case .verified: "verified"
+        case .unlimited: "unlimited"
+        case .notSet: "not-set"
         case .blocked: "blocked"
         case .remaining(let left): left == 1 ? "last-try" : "ok"
         }
