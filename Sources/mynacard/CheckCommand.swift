@@ -70,32 +70,53 @@ struct CheckCommand: ParsableCommand {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
 
+        // APDUs are counted (bench/run): the JPKI applet is selected once for its presence, its files and its
+        // PINs; the other applets' presence comes with their PIN counters.
         let session = CardSession(transport: transport)
-        var present: [CardApplet: Bool] = [:]
-        for applet in CardApplet.allCases { present[applet] = try session.hasApplet(applet.aid) }
-        // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
         let atr = CardATR(transport.atr)
-        add("atr", atr != .other || present[.jpki] == true ? .ok : .warning, "\(transport.atr.hexString) (\(atr.note))")
-        for applet in CardApplet.allCases {
-            add("applet-\(applet.rawValue)", present[applet]! ? .ok : .fail, "\(applet.displayName): " + (present[applet]! ? "present" : "MISSING"))
-        }
-
-        // Without the JPKI applet this is no My Number card: the lines above say so, and nothing more applies.
-        guard present[.jpki] == true else { return items }
-        items += checkCertificates(try JPKISession(transport: transport))
-        for counter in try session.pinCounters() {
-            let status: Item.Status = switch counter.status {
-            case .blocked: .fail
-            case .remaining(1): .warning
-            case nil: .warning
-            default: .ok
+        guard try session.hasApplet(CardApplet.jpki.aid) else {
+            var present: Set<CardApplet> = []
+            for applet in CardApplet.allCases where try applet != .jpki && session.hasApplet(applet.aid) { present.insert(applet) }
+            let diagnosis = CardDiagnosis(applets: present, token: nil)
+            // The ATR is no reason for a verdict either way: the missing applets are.
+            add("atr", .ok, "\(transport.atr.hexString) (\(atr.note))")
+            add("card", .fail, diagnosis.summary)
+            for applet in CardApplet.allCases {
+                add("applet-\(applet.rawValue)", present.contains(applet) ? .ok : .fail,
+                    "\(applet.displayName): " + (present.contains(applet) ? "present" : "MISSING"))
             }
-            let detail = "\(counter.kind.displayName): " + (counter.status.map { "\($0)" } ?? "counter cannot be read")
-                + (counter.status == .blocked ? " — " + counter.kind.resetAdvice : counter.status == .remaining(1) ? " — one wrong PIN will block it" : "")
+            return items  // without the JPKI applet nothing more applies
+        }
+        let jpki = try JPKISession(session: session, selected: true)
+        let availability = try? jpki.certificateAvailability()
+        let (certificateItems, authNeedsPIN) = checkCertificates(jpki, availability: availability)
+        let counters = try session.pinCounters()
+        var present: Set<CardApplet> = [.jpki]
+        for counter in counters { present.insert(counter.kind.applet) }
+        // The token label tells a smartphone or a 住基カード from a card with missing applets; read it only then.
+        let needsToken = authNeedsPIN || !CardDiagnosis.myNumberCardApplets.allSatisfy(present.contains)
+        let token = needsToken ? try JPKISession(session: session).tokenKind() : nil
+        let diagnosis = CardDiagnosis(applets: present, token: token)
+        // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
+        add("atr", atr.card == .residentRegistryCard && diagnosis != .myNumberCard ? .warning : .ok, "\(transport.atr.hexString) (\(atr.note))")
+        add("card", diagnosis.isUsable ? .ok : .fail, diagnosis.summary)
+        for applet in CardApplet.allCases {
+            let missingByDesign = !present.contains(applet) && diagnosis.isUsable
+            add("applet-\(applet.rawValue)", present.contains(applet) || missingByDesign ? .ok : .fail, "\(applet.displayName): "
+                + (present.contains(applet) ? "present" : missingByDesign ? "absent (not on a smartphone)" : "MISSING"))
+        }
+        items += certificateItems
+
+        let signatureIssued = availability?.isIssued(.signing) ?? true
+        let withoutPINs = IssuedWithoutPINs(counters: counters, signatureCertificateIssued: signatureIssued)
+        for counter in counters {
+            let (status, note) = Self.counterVerdict(counter, signatureIssued: signatureIssued, withoutPINs: withoutPINs)
+            let detail = "\(counter.kind.displayName): " + (counter.status.map { "\($0)" } ?? "counter cannot be read") + (note.map { " — " + $0 } ?? "")
             add("pin-\(counter.kind.rawValue)", status, detail)
         }
+        if let explanation = withoutPINs.explanation { add("no-pins-card", .ok, explanation) }
 
-        if text && present[.textInputAssist] == true {
+        if text && present.contains(.textInputAssist) {
             let data: TextAPData
             do {
                 let textAP = try TextAPSession(transport: transport)
@@ -117,19 +138,42 @@ struct CheckCommand: ParsableCommand {
         return items
     }
 
-    /// Presence, parsing, chaining and validity of the JPKI certificates.
-    private func checkCertificates(_ jpki: JPKISession) -> [Item] {
+    /// How a PIN counter's line reads: blocked fails, one try left warns; a PIN the card was issued
+    /// without (no signature certificate, or no PINs at all) is no fault.
+    static func counterVerdict(_ counter: PINCounter, signatureIssued: Bool, withoutPINs: IssuedWithoutPINs) -> (Item.Status, String?) {
+        if counter.kind == .jpkiSigning && !signatureIssued && (counter.status == nil || counter.status == .notSet) {
+            return (.ok, "not issued with this card (it has no signature certificate)")
+        }
+        switch counter.status {
+        case .blocked:
+            return (.fail, withoutPINs.suspected ? withoutPINs.blockedNote : counter.kind.resetAdvice)
+        case .remaining(1): return (.warning, "one wrong PIN will block it")
+        case nil: return (.warning, nil)
+        case .notSet: return (.ok, "this card was issued without it")
+        case .remaining, .verified, .unlimited: return (.ok, nil)
+        }
+    }
+
+    /// Presence, parsing, chaining and validity of the JPKI certificates; and whether the authentication
+    /// certificate is held back until its PIN (a smartphone token).
+    private func checkCertificates(_ jpki: JPKISession, availability: CertificateAvailability?) -> ([Item], authNeedsPIN: Bool) {
         var items: [Item] = []
+        var authNeedsPIN = false
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
-        do {
-            try jpki.session.selectFile(JPKIFiles.certificateAvailability, name: "the certificate availability file")
-            let flags = try jpki.session.readBinary(length: 3, name: "the certificate availability file")
-            let both = flags.prefix(2) == [0x8F, 0x8F]
-            add("jpki-cert-presence", both ? .ok : .warning,
-                both ? "authentication and signature certificates present (EF 0008 \(flags.hexString))"
-                    : "EF 0008 reads \(flags.hexString), not 8F8F…: a certificate may be missing or revoked")
-        } catch {
-            add("jpki-cert-presence", .warning, "the certificate availability file cannot be read: \(error)")
+        if let availability {
+            let flags = availability.raw.hexString
+            switch (availability.isIssued(.authentication), availability.isIssued(.signing)) {
+            case (true, true):
+                add("jpki-cert-presence", .ok, "authentication and signature certificates present (EF 0008 \(flags))")
+            case (true, false):
+                add("jpki-cert-presence", .ok, "the signature certificate is not issued on this card (EF 0008 \(flags)): "
+                    + "it is not issued to children under 15, on cards issued without PINs, or to anyone who declined it")
+            case (false, _):
+                add("jpki-cert-presence", .warning, "EF 0008 reads \(flags): the authentication certificate is not issued on this card, "
+                    + "or was revoked; online services that need it will not work")
+            }
+        } else {
+            add("jpki-cert-presence", .warning, "the certificate availability file (EF 0008) cannot be read")
         }
         let now = Date()
         let dates = ISO8601DateFormatter()
@@ -147,6 +191,11 @@ struct CheckCommand: ParsableCommand {
                 case .valid:
                     add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) parses and is within its validity (\(validity))")
                 }
+            } catch CardSessionError.pinRequired(let pin, _) where kind == .authentication {
+                authNeedsPIN = true
+                add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) is released only after the \(pin.displayName) on this token; not checked")
+            } catch where kind == .signingCA && availability?.isIssued(.signing) == false {
+                add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) is not on this card (it has no signature certificate)")
             } catch {
                 add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(error)")
             }
@@ -157,6 +206,6 @@ struct CheckCommand: ParsableCommand {
                 chains ? "the authentication certificate is signed by the authentication CA on the card"
                     : "the authentication certificate is NOT signed by the authentication CA on the card")
         }
-        return items
+        return (items, authNeedsPIN)
     }
 }

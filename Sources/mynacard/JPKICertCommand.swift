@@ -43,11 +43,10 @@ struct JPKICertCommand: ParsableCommand {
         try Failure.report(json: format == .json) {
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                // The PIN is asked only when the card wants one (the signature certificate; a smartphone's authentication one).
+                try JPKISession(transport: transport).certificate(which, force: pinInput.force) { pin in
+                    try pinReader.read(prompt: "\(pin.displayName): ")
                 }
-                return try jpki.certificate(which)
             }
             switch format {
             case .der: try Output.write(certificate.der, to: output)
