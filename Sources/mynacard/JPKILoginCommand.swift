@@ -43,11 +43,13 @@ struct JPKILoginCommand: ParsableCommand {
             guard !bytes.isEmpty else { throw InputError.invalid("the challenge is empty") }
             let pinReader = pinInput.makeReader()
             let bundle = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(.jpkiAuthentication, force: pinInput.force) {
+                // The signer checks the card's signature against the certificate before it is used.
+                let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication, force: pinInput.force) {
                     try pinReader.read(prompt: "\(PINKind.jpkiAuthentication.displayName): ")
                 }
-                return try jpki.login(challenge: bytes)
+                defer { signer.finish() }
+                let signature = try signer.sign(JPKIHashAlgorithm.sha256.hash(bytes))
+                return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes)
             }
             try Output.write(try Output.jsonBytes(bundle), to: output)
         }

@@ -97,18 +97,16 @@ struct JPKISignCommand: ParsableCommand {
             }
             let pinReader = pinInput.makeReader()
             let (signatures, certificate) = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
-                let certificate = try jpki.certificateDER(key.certificate)
-                let chainDER = chain ? [try jpki.certificateDER(key == .authentication ? .authenticationCA : .signingCA)] : []
+                // One PIN entry for the batch; every signature is checked against the certificate before use.
+                let signer = try JPKISigner(session: JPKISession(transport: transport), key: key, includeChain: chain,
+                                            force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+                defer { signer.finish() }
                 var signatures: [[UInt8]] = []
                 for (index, digest) in digests.enumerated() {
-                    signatures.append(cms
-                        ? try jpki.signDetachedCMS(contentDigest: digest, with: key, signerCertificate: certificate, chain: chainDER)
-                        : try jpki.sign(digest, with: key))
+                    signatures.append(cms ? try signer.signDetachedCMS(contentDigest: digest) : try signer.sign(digest))
                     if files.count > 1 { Output.message("signed \(files[index]) (\(index + 1)/\(files.count))") }
                 }
-                return (signatures, certificate)
+                return (signatures, signer.signerCertificate.der)
             }
             let results = zip(files, zip(digests, signatures)).map { file, pair in
                 Signed(key: key.rawValue, hash: hash.rawValue, algorithm: hash.rsaSignatureName, format: cms ? "cms" : "pkcs1",
