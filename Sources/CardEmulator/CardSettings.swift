@@ -34,40 +34,24 @@ public struct CardSettings: Equatable, Sendable {
     }
 
     /// What the retry query (an empty VERIFY) answers for a blocked PIN.
-    public enum BlockedPINAnswer: String, CaseIterable, Sendable {
+    public enum BlockedPINAnswer: String, CaseIterable, Sendable, StatusWordSetting {
         /// `63 C0`: no tries left (soltia48/myna-card).
         case retriesZero = "63C0"
         /// `69 84`: reference data not usable (soltia48/myna-card counts it as blocked).
         case referenceDataNotUsable = "6984"
         /// `69 83`: authentication method blocked (AokiApp/jsapdu's README).
         case authenticationMethodBlocked = "6983"
-
-        var statusWord: StatusWord {
-            switch self {
-            case .retriesZero: StatusWord(sw1: 0x63, sw2: 0xC0)
-            case .referenceDataNotUsable: .referenceDataNotUsable
-            case .authenticationMethodBlocked: .authenticationMethodBlocked
-            }
-        }
     }
 
     /// What any VERIFY of a PIN that was never set answers (a card issued without PINs; no public
     /// source tells, so each plausible answer is a setting).
-    public enum UnsetPINAnswer: String, CaseIterable, Sendable {
+    public enum UnsetPINAnswer: String, CaseIterable, Sendable, StatusWordSetting {
         /// `69 84`: reference data not usable — the PIN looks blocked.
         case referenceDataNotUsable = "6984"
         /// `63 C0`: no tries — the PIN looks blocked.
         case retriesZero = "63C0"
         /// `6A 88`: referenced data not found — the PIN does not exist.
         case referencedDataNotFound = "6A88"
-
-        var statusWord: StatusWord {
-            switch self {
-            case .referenceDataNotUsable: .referenceDataNotUsable
-            case .retriesZero: StatusWord(sw1: 0x63, sw2: 0xC0)
-            case .referencedDataNotFound: .referencedDataNotFound
-            }
-        }
     }
 
     /// What a reader or card with a small response limit answers when a READ BINARY asks for more.
@@ -143,6 +127,14 @@ public struct CardSettings: Equatable, Sendable {
         guard case .bool(let flag) = value else { throw Invalid(reason: "\(key) must be true or false") }
         return flag
     }
+}
+
+/// A setting whose values are status words, written as hex (e.g. `"6984"`).
+protocol StatusWordSetting: RawRepresentable where RawValue == String {}
+
+extension StatusWordSetting {
+    /// The status word the value names.
+    var statusWord: StatusWord { StatusWord(UInt16(rawValue, radix: 16) ?? 0x6F00) }
 }
 
 /// A JSON scalar, as the settings object holds them.
