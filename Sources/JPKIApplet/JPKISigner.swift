@@ -73,8 +73,6 @@ public final class JPKISigner: DigestSigner {
         pin = verifiedPIN
     }
 
-    deinit { pin = nil }
-
     /// Forgets the PIN (its memory is wiped). Signing after this asks for the PIN again if the card wants it.
     public func finish() {
         pin = nil

@@ -64,11 +64,9 @@ struct JPKIVerifyCommand: ParsableCommand {
             if let key = fromCard {
                 let pinReader = pinInput.makeReader()
                 certificate = try withCard(card) { transport in
-                    let jpki = try JPKISession(transport: transport)
-                    if let pin = key.certificate.requiredPIN {
-                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
-                    }
-                    return try jpki.certificate(key.certificate).certificate
+                    try JPKISession(transport: transport).certificate(key.certificate, force: pinInput.force) { pin in
+                        try pinReader.read(prompt: "\(pin.displayName): ")
+                    }.certificate
                 }
             }
             let report: Report
