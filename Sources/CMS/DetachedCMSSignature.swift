@@ -207,11 +207,11 @@ public struct DetachedCMSSignature: Sendable {
         guard contentDigest.algorithm == hash, contentDigest.bytes == messageDigest else {
             return .invalid("the content does not match: its \(hash.rawValue.uppercased()) differs from the one the signature covers")
         }
-        guard let key = _RSA.Signing.PublicKey(signer.publicKey) else { return .invalid("the signer's certificate does not hold an RSA key") }
-        guard hash.hash(signedAttributesDER).isSigned(by: key, signature: signature) else {
-            return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        switch signer.publicKey.check(signature, over: hash.hash(signedAttributesDER)) {
+        case .matches: return .valid
+        case .doesNotMatch: return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        case .unsupportedKey(let key): return .invalid("the signer's certificate holds a key this tool cannot check (\(key))")
         }
-        return .valid
     }
 }
 

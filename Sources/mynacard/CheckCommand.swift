@@ -69,6 +69,7 @@ struct CheckCommand: ParsableCommand {
     private func inspect(_ transport: PCSCCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
+        func add(_ item: Item) { items.append(item) }
 
         // APDUs are counted (bench/run): the JPKI applet is selected once for its presence, its files and its
         // PINs; the other applets' presence comes with their PIN counters.
@@ -81,10 +82,7 @@ struct CheckCommand: ParsableCommand {
             // The ATR is no reason for a verdict either way: the missing applets are.
             add("atr", .ok, "\(transport.atr.hexString) (\(atr.note))")
             add("card", .fail, diagnosis.summary)
-            for applet in CardApplet.allCases {
-                add("applet-\(applet.rawValue)", present.contains(applet) ? .ok : .fail,
-                    "\(applet.displayName): " + (present.contains(applet) ? "present" : "MISSING"))
-            }
+            for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: false)) }
             return items  // without the JPKI applet nothing more applies
         }
         let jpki = try JPKISession(session: session, selected: true)
@@ -100,11 +98,8 @@ struct CheckCommand: ParsableCommand {
         // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
         add("atr", atr.card == .residentRegistryCard && diagnosis != .myNumberCard ? .warning : .ok, "\(transport.atr.hexString) (\(atr.note))")
         add("card", diagnosis.isUsable ? .ok : .fail, diagnosis.summary)
-        for applet in CardApplet.allCases {
-            let missingByDesign = !present.contains(applet) && diagnosis.isUsable
-            add("applet-\(applet.rawValue)", present.contains(applet) || missingByDesign ? .ok : .fail, "\(applet.displayName): "
-                + (present.contains(applet) ? "present" : missingByDesign ? "absent (not on a smartphone)" : "MISSING"))
-        }
+        let smartphone = if case .smartphone = diagnosis { true } else { false }
+        for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: smartphone)) }
         items += certificateItems
 
         let signatureIssued = availability?.isIssued(.signing) ?? true
@@ -136,6 +131,16 @@ struct CheckCommand: ParsableCommand {
             add("text-authenticity", status, "text data \(data.authenticity.result)")
         }
         return items
+    }
+
+    /// An applet's line: missing fails, except the resident-registry applet (used only at the municipal
+    /// office) and, on a smartphone, the applets only cards have.
+    static func appletItem(_ applet: CardApplet, present: Set<CardApplet>, smartphone: Bool) -> Item {
+        let here = present.contains(applet)
+        let why = here ? "present" : !applet.holdsCardData ? "absent (used only at the municipal office)"
+            : smartphone ? "absent (not on a smartphone)" : "MISSING"
+        return Item(id: "applet-\(applet.rawValue)", status: here || !applet.holdsCardData || smartphone ? .ok : .fail,
+                    detail: "\(applet.displayName): " + why)
     }
 
     /// How a PIN counter's line reads: blocked fails, one try left warns; a PIN the card was issued

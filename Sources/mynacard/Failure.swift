@@ -19,8 +19,9 @@ enum Failure {
             throw error
         } catch {
             let (kind, code) = classify(error)
-            if !(error is NegativeResult) { Output.message("mynacard: \(error)") }
-            if json && !(error is NegativeResult) {
+            let reported = error is NegativeResult || error is UntrustedResult
+            if !reported { Output.message("mynacard: \(error)") }
+            if json && !reported {
                 try? Output.json(ErrorReport(error: .init(kind: kind, message: "\(error)", exitCode: code)))
             }
             throw ExitCode(code)
@@ -41,6 +42,7 @@ enum Failure {
     static func classify(_ error: any Error) -> (String, Int32) {
         switch error {
         case is NegativeResult: return ("negative-result", 1)
+        case is UntrustedResult: return ("untrusted-signature", 6)
         case let error as CardSessionError:
             switch error {
             case .wrongPIN: return ("pin-wrong", 2)
@@ -51,8 +53,9 @@ enum Failure {
             case .appletNotFound: return ("not-a-my-number-card", 4)
             case .card: return ("card-error", 4)
             case .malformedData: return ("card-data-malformed", 4)
-            case .pinNotSet: return ("pin-not-set", 6)
-            case .notIssued: return ("not-issued", 6)
+            case .pinNotSet: return ("pin-not-set", 7)
+            case .notIssued: return ("not-issued", 7)
+            case .pinTryInterrupted(_, let cause), .pinChangeInterrupted(_, let cause): return classify(cause)
             }
         case let error as CardIOError:
             switch error {

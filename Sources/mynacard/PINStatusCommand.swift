@@ -8,7 +8,10 @@ struct PINStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show how many tries each PIN has left (reading this never uses a try).",
-        discussion: "Covers the JPKI PINs, the text applet PIN and the card-face PIN-A and PIN-B."
+        discussion: """
+            Covers the JPKI PINs (auth, sign), the text applet's PIN and its PIN-A and PIN-B (text, text-a, text-b), \
+            the card-face PIN-A and PIN-B (face-a, face-b) and the resident-registry PIN (juki).
+            """
     )
 
     @OptionGroup var card: CardOptions

@@ -33,6 +33,7 @@ struct TextCommand: ParsableCommand {
             var signatureMatchesCardKey: Bool
             var certificateSignedByRoot: Bool?
             var rootKeyID: String
+            var rootSource: String
         }
         var myNumber: String
         var revealed: Bool
@@ -66,7 +67,7 @@ struct TextCommand: ParsableCommand {
                 sexCode: reveal ? info.sex.rawValue : BasicInfo.maskedSex,
                 authenticity: .init(result: auth.result.code, reason: auth.result.reason, myNumberHashMatches: auth.myNumberHashMatches,
                                     basicInfoHashMatches: auth.basicInfoHashMatches, signatureMatchesCardKey: auth.signatureMatchesCardKey,
-                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID))
+                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID, rootSource: auth.rootSource.code))
             if output.json {
                 try Output.json(report)
             } else {

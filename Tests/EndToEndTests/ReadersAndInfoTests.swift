@@ -18,7 +18,7 @@ struct ReadersAndInfoTests {
         #expect(reader["atr"] as? String == "3BDA13FF8131FB468012392F31C173C601C03B")
     }
 
-    @Test("info reports the ATR, all three applets and the JPKI token label")
+    @Test("info reports the ATR, the three applets and the resident-registry applet, and the JPKI token label")
     func info() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
@@ -26,7 +26,7 @@ struct ReadersAndInfoTests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try #require(result.json)
         #expect(json["atrMatchesMyNumberCard"] as? Bool == true)
-        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true])
+        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true, "juki": true])
         #expect(json["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
     }
 
@@ -57,16 +57,19 @@ struct ReadersAndInfoTests {
         #expect(Data(base64Encoded: body) == expected)
     }
 
-    @Test("the text and JSON forms of a certificate never show its serial number")
+    @Test("the text and JSON forms of the auth certificate do not show its serial number unless --reveal")
     func certificateSummaryHidesSerial() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
+        let serial = card.holderString("authSerialHex")
         let json = try card.run(["jpki", "cert", "auth", "--format", "json"])
         #expect(json.exitCode == 0)
         #expect(json.json?["subject"] as? String != nil)
-        #expect(json.json?["serialNumber"] == nil)
+        #expect(json.json?["serialHex"] as? String == String(repeating: "*", count: serial.count))
+        #expect(!json.allOutput.contains(serial))
         let text = try card.run(["jpki", "cert", "auth", "--format", "text"])
-        #expect(text.stdoutText.contains("not shown"))
+        #expect(text.stdoutText.contains("serial number: ********  (masked"))
+        #expect(!text.allOutput.contains(serial))
     }
 
     @Test("the signature certificate is released after the signing password, given on a file descriptor")

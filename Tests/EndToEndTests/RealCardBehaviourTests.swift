@@ -239,7 +239,7 @@ struct CardSettingTests {
 
 @Suite("Card variants through pcscd", .serialized)
 struct CardVariantTests {
-    @Test("a card without the signature certificate is green and says so; signing with it stops before any PIN (exit 6)")
+    @Test("a card without the signature certificate is green and says so; signing with it stops before any PIN (exit 7)")
     func noSignatureCertificate() throws {
         let card = try EmulatedCardFixture(profile: "no-sign-cert")
         defer { card.stop() }
@@ -252,7 +252,7 @@ struct CardVariantTests {
         // No PIN source at all: had the command asked for the PIN first, it would end with pin-input (exit 5).
         for arguments in [["jpki", "cert", "sign"], ["jpki", "sign", "--key", "sign", "-"]] {
             let result = try card.run(arguments + ["--json"], input: "data")
-            #expect(result.exitCode == 6, "\(arguments): \(result.stderr)")
+            #expect(result.exitCode == 7, "\(arguments): \(result.stderr)")
             #expect(result.errorKind == "not-issued")
             #expect(result.stderr.contains("without a signature certificate"))
         }
@@ -271,7 +271,7 @@ struct CardVariantTests {
         }
         defer { card.stop() }
         let result = try card.run(["jpki", "cert", "sign", "--pin-env", "SP", "--json"], environment: ["SP": "WRONG9"])
-        #expect(result.exitCode == 6)
+        #expect(result.exitCode == 7)
         #expect(try card.pinEntry("sign")?["triesLeft"] as? Int == 5)
     }
 
@@ -291,7 +291,7 @@ struct CardVariantTests {
         #expect(try card.pinEntry("auth")?["status"] as? String == (notSet ? "not-set" : "blocked"))
         #expect(try card.run(["pin", "status"]).stdoutText.contains("note:"))
         let login = try card.run(["jpki", "login", "--challenge", "00", "--json"])
-        #expect(login.exitCode == (notSet ? 6 : 2), "\(login.stderr)")
+        #expect(login.exitCode == (notSet ? 7 : 2), "\(login.stderr)")
         #expect(login.errorKind == (notSet ? "pin-not-set" : "pin-blocked"))
         let auth = try card.run(["jpki", "cert", "auth", "--format", "der"])
         #expect(auth.exitCode == 0, "\(auth.stderr)")
