@@ -122,7 +122,7 @@ public struct DetachedCMSSignature: Sendable {
     /// - Throws: ``CMSFormatError`` when it is not one.
     public init(derEncoded bytes: [UInt8]) throws {
         let root: ASN1Node
-        do { root = try DER.parse(bytes) } catch { throw CMSFormatError("it is not DER-encoded ASN.1 (\(error))") }
+        do { root = try DER.parse(bytes) } catch { throw CMSFormatError("it is not DER-encoded ASN.1") }
         let contentInfo = try Self.children(root, "ContentInfo")
         guard contentInfo.count == 2, try ASN1ObjectIdentifier(derEncoded: contentInfo[0]) == Self.signedDataOID else {
             throw CMSFormatError("it is not a CMS SignedData")

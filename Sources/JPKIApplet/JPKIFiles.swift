@@ -98,7 +98,7 @@ public enum JPKITokenKind: Equatable, Sendable {
         case .residentRegistryCard: "a 住基カード (Basic Resident Registration Card), not a My Number card"
         case .androidSmartphone: "the JPKI applet of an Android smartphone (スマホ用電子証明書), not a card"
         case .iPhone: "the JPKI applet of an iPhone (スマホ用電子証明書), not a card"
-        case .unknown(let label): "an unknown JPKI token (label \"\(label)\")"
+        case .unknown: "an unknown JPKI token (see its label in `mynacard info`)"
         }
     }
 }

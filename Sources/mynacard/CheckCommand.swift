@@ -58,7 +58,7 @@ struct CheckCommand: ParsableCommand {
                     case .warning: "WARN"
                     case .fail: "FAIL"
                     }
-                    Output.line("\(mark)  \(item.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(item.detail)")
+                    Output.line("\(mark)  \(item.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(terminalSafe(item.detail))")
                 }
                 Output.line(problems.isEmpty ? "\nALL GREEN: the card looks healthy." : "\nNOT GREEN: \(problems.count) item(s) need attention (see WARN/FAIL above).")
             }
@@ -88,6 +88,8 @@ struct CheckCommand: ParsableCommand {
         let jpki = try JPKISession(session: session, selected: true)
         let availability = try? jpki.certificateAvailability()
         let (certificateItems, authNeedsPIN) = checkCertificates(jpki, availability: availability)
+        // The text PIN is tried before the counters are read, so that they show the count after this try.
+        let textItems = text ? try checkText(transport, root: root, pinReader: pinReader) : []
         let counters = try session.pinCounters()
         var present: Set<CardApplet> = [.jpki]
         for counter in counters { present.insert(counter.kind.applet) }
@@ -110,27 +112,32 @@ struct CheckCommand: ParsableCommand {
             add("pin-\(counter.kind.rawValue)", status, detail)
         }
         if let explanation = withoutPINs.explanation { add("no-pins-card", .ok, explanation) }
+        return items + textItems
+    }
 
-        if text && present.contains(.textInputAssist) {
-            let data: TextAPData
-            do {
-                let textAP = try TextAPSession(transport: transport)
-                try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
-                data = try textAP.readAll(root: root)
-            } catch let error as CardSessionError {
-                add("text-data", .fail, "the text data could not be checked: \(error)")
-                return items
-            }
-            add("text-check-digit", data.myNumber.hasValidCheckDigit ? .ok : .fail,
-                data.myNumber.hasValidCheckDigit ? "the My Number's check digit is right" : "the My Number's check digit is WRONG")
-            let status: Item.Status = switch data.authenticity.result {
-            case .genuine: .ok
-            case .notGenuine: .fail
-            case .cannotCheck: .warning
-            }
-            add("text-authenticity", status, "text data \(data.authenticity.result)")
+    /// The text applet's data: its PIN, the My Number's check digit, its authenticity. Nothing on a card
+    /// without the text applet (its applet line says so).
+    private func checkText(_ transport: PCSCCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
+        let data: TextAPData
+        do {
+            let textAP = try TextAPSession(transport: transport)
+            try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
+            data = try textAP.readAll(root: root)
+        } catch CardSessionError.appletNotFound {
+            return []
+        } catch let error as CardSessionError {
+            return [Item(id: "text-data", status: .fail, detail: "the text data could not be checked: \(Failure.plainDescription(of: error))")]
         }
-        return items
+        let status: Item.Status = switch data.authenticity.result {
+        case .genuine: .ok
+        case .notGenuine: .fail
+        case .cannotCheck: .warning
+        }
+        return [
+            Item(id: "text-check-digit", status: data.myNumber.hasValidCheckDigit ? .ok : .fail,
+                 detail: data.myNumber.hasValidCheckDigit ? "the My Number's check digit is right" : "the My Number's check digit is WRONG"),
+            Item(id: "text-authenticity", status: status, detail: "text data \(data.authenticity.result)"),
+        ]
     }
 
     /// An applet's line: missing fails, except the resident-registry applet (used only at the municipal
@@ -189,8 +196,13 @@ struct CheckCommand: ParsableCommand {
                 parsed[kind] = certificate
                 let validity = "valid \(dates.string(from: certificate.notValidBefore)) to \(dates.string(from: certificate.notValidAfter))"
                 switch certificate.validity(at: now) {
-                case .expired:
+                case .expired where kind == .authentication:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) has EXPIRED (\(validity)); renew it at the municipal office")
+                case .expired:
+                    // J-LIS's own certificate, stored on the card: there is nothing for the holder to renew.
+                    add("cert-\(kind.rawValue)", .warning, "the \(kind.displayName) stored on the card has expired (\(validity)); "
+                        + "it is J-LIS's certificate, not the holder's: the holder has nothing to renew for it "
+                        + "(the holder's own certificate has its own line)")
                 case .notYetValid:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) is not valid yet (\(validity))")
                 case .valid:
@@ -202,7 +214,7 @@ struct CheckCommand: ParsableCommand {
             } catch where kind == .signingCA && availability?.isIssued(.signing) == false {
                 add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) is not on this card (it has no signature certificate)")
             } catch {
-                add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(error)")
+                add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(Failure.plainDescription(of: error))")
             }
         }
         if let auth = parsed[.authentication], let ca = parsed[.authenticationCA] {

@@ -19,7 +19,8 @@ struct JPKICertCommand: ParsableCommand {
             the holder across services: the subject's common name (the マイキーID: its 14-character random string \
             becomes ************** and the 9-character 受付端末識別記号 stays) and the serial number (every digit \
             becomes *). --reveal shows them; `mynacard jpki serial` and `mynacard jpki mykey-id` show one each. \
-            The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself.
+            The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself. \
+            A new file is readable only by you (0600), except for the CA certificates, which are public.
             """
     )
 
@@ -33,7 +34,7 @@ struct JPKICertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pem, der, text or json.")
     var format: Format = .pem
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- for standard output, also for DER on a terminal).")
     var output: String?
 
     @Flag(name: .long, help: "Show the holder's common name (マイキーID) and serial number in the text and JSON forms instead of masking them.")
@@ -48,18 +49,21 @@ struct JPKICertCommand: ParsableCommand {
     func run() throws {
         let format = json ? .json : format
         try Failure.report(json: format == .json) {
+            // The CA certificates are public; the holder's identify a person.
+            let destination = try OutputFile.prepare(output, privacy: [.authenticationCA, .signingCA].contains(which) ? .shareable : .personal,
+                                                     binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
                 // The PIN is asked only when the card wants one (the signature certificate; a smartphone's authentication one).
                 try JPKISession(transport: transport).certificate(which, force: pinInput.force) { pin in
-                    try pinReader.read(prompt: "\(pin.displayName): ")
+                    try pinReader.read(pin, force: pinInput.force, on: transport)
                 }
             }
             switch format {
-            case .der: try Output.write(certificate.der, to: output)
-            case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
-            case .text: try Output.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8), to: output)
-            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)), to: output)
+            case .der: try destination.write(certificate.der)
+            case .pem: try destination.write(Array(certificate.pem.utf8))
+            case .text: try destination.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8))
+            case .json: try destination.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)))
             }
         }
     }
@@ -103,8 +107,8 @@ struct CertificateSummary: Encodable {
         let serialNote = revealed ? "" : "  (masked: it identifies the holder; --reveal or `mynacard jpki serial` shows it)"
         return """
         certificate:   \(certificate)
-        subject:       \(subject)
-        issuer:        \(issuer)
+        subject:       \(terminalSafe(subject))
+        issuer:        \(terminalSafe(issuer))
         valid from:    \(notValidBefore)
         valid until:   \(notValidAfter)
         public key:    \(publicKey)

@@ -33,9 +33,10 @@ struct JPKILoginCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: true) {
+            let destination = try OutputFile.prepare(output, privacy: .personal)
             let bytes: [UInt8]
             if challenge == "-" {
-                bytes = try InputFiles.bytes("-")
+                bytes = try InputFiles.bytes("-", what: "a challenge")
             } else {
                 guard let decoded = decodeHexOrBase64(challenge) else { throw InputError.invalid("the challenge must be non-empty hex or base64") }
                 bytes = decoded
@@ -45,13 +46,13 @@ struct JPKILoginCommand: ParsableCommand {
             let bundle = try withCard(card) { transport in
                 // The signer checks the card's signature against the certificate before it is used.
                 let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication, force: pinInput.force) {
-                    try pinReader.read(prompt: "\(PINKind.jpkiAuthentication.displayName): ")
+                    try pinReader.read(.jpkiAuthentication, force: pinInput.force, on: transport)
                 }
                 defer { signer.finish() }
                 let signature = try signer.sign(JPKIHashAlgorithm.sha256.hash(bytes))
                 return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes)
             }
-            try Output.write(try Output.jsonBytes(bundle), to: output)
+            try destination.write(try Output.jsonBytes(bundle))
         }
     }
 }

@@ -40,10 +40,11 @@ struct JPKILoginVerifyCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: output.json) {
             let store = try trust.trustStore()
-            let data = try InputFiles.bytes(bundle)
+            let data = try InputFiles.bytes(bundle, what: "a login bundle")
             let parsed: LoginBundle
             do { parsed = try JSONDecoder().decode(LoginBundle.self, from: Data(data)) } catch {
-                throw InputError.invalid("\(bundle) is not a login bundle (JSON from `mynacard jpki login`)")
+                throw InputError.invalid("\(terminalSafe(bundle)) is not a login bundle (JSON from `mynacard jpki login`)"
+                    + (InputFiles.describeContent(data).map { ": it looks like \($0)" } ?? ""))
             }
             let expected = try challenge.map { text in
                 guard let bytes = decodeHexOrBase64(text) else { throw InputError.invalid("--challenge must be hex or base64") }
@@ -62,11 +63,11 @@ struct JPKILoginVerifyCommand: ParsableCommand {
                 try Output.json(report)
             } else if report.accepted {
                 Output.line("accepted: the card holding certificate serial \(report.serialHex ?? "") (decimal \(report.serialDecimal ?? "")) signed the challenge")
-                Output.line("マイキーID: " + (report.myKeyID.map { "\($0.commonName) (random string \($0.randomString), 受付端末識別記号 \($0.terminalCode))" }
+                Output.line("マイキーID: " + (report.myKeyID.map { terminalSafe("\($0.commonName) (random string \($0.randomString), 受付端末識別記号 \($0.terminalCode))") }
                     ?? "none: the certificate's common name does not have the マイキーID's shape"))
-                Output.line("issued by: \(report.issuer?.label ?? "")")
+                Output.line("issued by: \(terminalSafe(report.issuer?.label ?? ""))")
             } else {
-                Output.line("REJECTED: \(report.reason ?? "")")
+                Output.line("REJECTED: \(terminalSafe(report.reason ?? ""))")
             }
             if !report.accepted { throw NegativeResult(description: report.reason ?? "rejected") }
         }

@@ -41,11 +41,11 @@ struct JPKIMyKeyIDCommand: ParsableCommand {
             if output.json {
                 try Output.json(report)
             } else if report.matchesExpectedShape {
-                Output.line("マイキーID:                \(report.commonName ?? "")")
-                Output.line("random string (14):       \(report.randomString ?? "")")
-                Output.line("受付端末識別記号 (9):     \(report.terminalCode ?? "")")
+                Output.line("マイキーID:                \(terminalSafe(report.commonName ?? ""))")
+                Output.line("random string (14):       \(terminalSafe(report.randomString ?? ""))")
+                Output.line("受付端末識別記号 (9):     \(terminalSafe(report.terminalCode ?? ""))")
             } else {
-                Output.line("no マイキーID: \(report.reason ?? "")")
+                Output.line("no マイキーID: \(terminalSafe(report.reason ?? ""))")
             }
             if !report.matchesExpectedShape { throw NegativeResult(description: report.reason ?? "unexpected common name") }
         }

@@ -82,7 +82,12 @@ struct JPKIVerifyCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
+            // Every file is read or opened before the card is used and any PIN asked for.
             let (signatureBytes, fileHash) = try InputFiles.signature(signature)
+            if !cms { try InputFiles.checkBareSignature(signatureBytes, path: signature) }
+            let cmsDocument = cms ? try InputFiles.cmsSignature(signatureBytes, path: signature) : nil
+            let signed = try InputFiles.open(file)
+            defer { signed.close() }
             let store = try trust.trustStore()
             let date = try trust.date()
             var certificate = try cert.map(InputFiles.certificate)
@@ -91,7 +96,7 @@ struct JPKIVerifyCommand: ParsableCommand {
                 let pinReader = pinInput.makeReader()
                 certificate = try withCard(card) { transport in
                     try JPKISession(transport: transport).certificate(key.certificate, force: pinInput.force) { pin in
-                        try pinReader.read(prompt: "\(pin.displayName): ")
+                        try pinReader.read(pin, force: pinInput.force, on: transport)
                     }.certificate
                 }
             }
@@ -100,16 +105,15 @@ struct JPKIVerifyCommand: ParsableCommand {
             let format: String
             let algorithm: JPKIHashAlgorithm
             var signingTime: Date?
-            if cms {
-                let document = try DetachedCMSSignature(derEncoded: signatureBytes)
+            if let document = cmsDocument {
                 if certificate == nil { certificate = document.embeddedSignerCertificate; source = "the signature itself" }
-                let digest = try hashFile(with: document.hash)
+                let digest = try hash(signed, with: document.hash)
                 verdict = certificate.map { document.verify(contentDigest: digest, signer: $0) }
                     ?? .invalid("the signature carries no certificate for its signer; give --cert")
                 (format, algorithm, signingTime) = ("cms", document.hash, document.signingTime)
             } else {
                 algorithm = hash ?? fileHash ?? .sha256
-                let digest = try hashFile(with: algorithm)
+                let digest = try hash(signed, with: algorithm)
                 guard let certificate else { throw ValidationError("a bare signature needs the signer's certificate: --cert FILE or --from-card auth|sign") }
                 verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate)
                 format = "pkcs1"
@@ -155,13 +159,14 @@ struct JPKIVerifyCommand: ParsableCommand {
             case .trustedCA: "issued by \(report.trustAnchor?.label ?? "a trusted CA")"
             default: "trusted because you gave it; it does not chain to a trusted CA: \(report.trustProblem ?? "")"
             }
-            Output.line("valid: \(file) is signed by \(report.signer ?? "?") (\(report.format), \(report.hash); certificate from \(report.certificateSource), \(trustText))")
+            Output.line(terminalSafe("valid: \(file) is signed by \(report.signer ?? "?") (\(report.format), \(report.hash); "
+                                     + "certificate from \(report.certificateSource), \(trustText))"))
             if let time = report.signingTime { Output.line("signed at: \(ISO8601DateFormatter().string(from: time))") }
         } else if report.trust == .untrusted {
-            Output.line("UNTRUSTED: \(report.reason ?? "")")
+            Output.line("UNTRUSTED: \(terminalSafe(report.reason ?? ""))")
             Output.line("Trust it only if you know whose it is: give its CA certificate with --ca, or the certificate itself with --cert.")
         } else {
-            Output.line("INVALID: \(report.reason ?? "")")
+            Output.line("INVALID: \(terminalSafe(report.reason ?? ""))")
         }
         if report.trust == .untrusted { throw UntrustedResult(description: report.reason ?? "untrusted certificate") }
         if !report.valid { throw NegativeResult(description: report.reason ?? "invalid signature") }
@@ -172,9 +177,9 @@ struct JPKIVerifyCommand: ParsableCommand {
         reveal ? certificate.subject.description : certificate.subject.description(maskingCommonNames: MyKeyID.mask)
     }
 
-    private func hashFile(with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
-        let handle = try InputFiles.handle(file)
-        defer { if file != "-" { try? handle.close() } }
-        do { return try algorithm.hash(reading: handle) } catch { throw InputError.cannotRead(path: file, reason: error.localizedDescription) }
+    private func hash(_ signed: InputFile, with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
+        do { return try algorithm.hash(reading: signed.handle) } catch {
+            throw InputError.cannotRead(path: terminalSafe(file), reason: Failure.plainDescription(of: error))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessControl
 
 /// `mynacard`: read, check and sign with the Japanese My Number card over PC/SC.
 @main
@@ -13,6 +14,7 @@ struct Mynacard: ParsableCommand {
             3 no PC/SC service, reader or card; 4 the card failed or was removed; 5 bad input file or data; \
             64 wrong command-line usage.
             """,
+        version: mynacardVersion,
         subcommands: [
             ReadersCommand.self,
             InfoCommand.self,
@@ -23,4 +25,27 @@ struct Mynacard: ParsableCommand {
             CheckCommand.self,
         ]
     )
+
+    /// Sets the process up before anything else runs (see ``ProcessSetup``), then parses and runs the command.
+    static func main() {
+        ProcessSetup.start()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            Failure.end(afterParsingOrRunning: error, arguments: arguments)
+        }
+    }
+}
+
+/// What the process does first, before any PIN can be read.
+enum ProcessSetup {
+    /// Turns core dumps off and makes the process undumpable, so no PIN lands in a core file or can be read
+    /// by another process of the user; then takes the `--pin-env` PIN out of the environment
+    /// (``EnvironmentPIN``).
+    static func start() {
+        _ = myna_disable_core_dumps()
+        EnvironmentPIN.take(from: CommandLine.arguments)
+    }
 }

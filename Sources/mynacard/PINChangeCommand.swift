@@ -20,7 +20,15 @@ struct PINChangeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Which PIN: auth, sign or text.")
+    // Parsed here rather than as any PINKind, so that help and completions offer only what can be changed.
+    @Argument(help: ArgumentHelp("Which PIN: auth, sign or text.", valueName: "auth|sign|text"),
+              completion: .list(PINChangeCommand.changeable.map(\.rawValue)),
+              transform: { text in
+                  guard let kind = PINKind(rawValue: text), PINChangeCommand.changeable.contains(kind) else {
+                      throw ValidationError("only these PINs can be changed: auth, sign or text")
+                  }
+                  return kind
+              })
     var which: PINKind
 
     @OptionGroup var card: CardOptions
@@ -47,7 +55,6 @@ struct PINChangeCommand: ParsableCommand {
     func run() throws {
         try Failure.report(json: output.json) {
             let reader = pinInput.makeReader()
-            let current = { try reader.read(prompt: "current \(which.displayName): ") }
             let new = {
                 let rule = which == .jpkiSigning ? ", at least one letter and one digit" : ""
                 let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)\(rule)): ")
@@ -58,6 +65,7 @@ struct PINChangeCommand: ParsableCommand {
                 return new
             }
             try withCard(card) { transport in
+                let current = { try reader.read(which, force: pinInput.force, on: transport, prompt: "current \(which.displayName): ") }
                 if which == .textInputAssist {
                     try TextAPSession(transport: transport).changePIN(force: pinInput.force, current: current, new: new)
                 } else {

@@ -84,7 +84,7 @@ extension PINCounter {
     var warning: String? {
         switch status {
         case .remaining(1): "one wrong PIN will block it"
-        case .blocked: "BLOCKED: " + kind.resetAdvice
+        case .blocked: kind.resetAdvice
         default: nil
         }
     }

@@ -16,12 +16,9 @@ struct RootKeyOptions: ParsableArguments {
     /// The key, or `nil` when no `--root` was given (the built-in roots apply).
     func load() throws -> _RSA.Signing.PublicKey? {
         guard let root else { return nil }
-        let text: String
-        do { text = try String(contentsOfFile: root, encoding: .utf8) } catch {
-            throw InputError.cannotRead(path: root, reason: error.localizedDescription)
-        }
+        let text = String(decoding: try InputFiles.bytes(root, what: "a root key"), as: UTF8.self)
         do { return try rootPublicKey(pem: text) } catch {
-            throw InputError.invalid("\(root): \(error)")
+            throw InputError.invalid("\(terminalSafe(root)): \(Failure.plainDescription(of: error))")
         }
     }
 }

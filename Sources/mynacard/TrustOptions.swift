@@ -32,7 +32,7 @@ struct TrustOptions: ParsableArguments {
 
     /// Every certificate in a PEM file (one or several CERTIFICATE blocks) or a DER file.
     static func certificates(_ path: String) throws -> [TrustAnchor] {
-        let bytes = try InputFiles.bytes(path)
+        let bytes = try InputFiles.bytes(path, what: "a CA certificate")
         do {
             if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
                 let documents = try PEMDocument.parseMultiple(pemString: text).filter { $0.discriminator == "CERTIFICATE" }
@@ -41,7 +41,8 @@ struct TrustOptions: ParsableArguments {
             }
             return [try TrustAnchor(der: bytes)]
         } catch {
-            throw InputError.invalid("\(path) is not an X.509 certificate in PEM or DER form (nor a PEM file of several)")
+            throw InputError.invalid("\(terminalSafe(path)) is not an X.509 certificate in PEM or DER form (nor a PEM file of several)"
+                + (InputFiles.describeContent(bytes).map { ": it looks like \($0)" } ?? ""))
         }
     }
 

@@ -7,7 +7,8 @@ struct BadInputTests {
     @Test("bad files and values give exit 5 with what was wrong", arguments: [
         (["jpki", "sign", "--key", "auth", "/nonexistent/file"], "no such file"),
         (["jpki", "sign", "--key", "auth", "/tmp"], "it is a folder"),
-        (["jpki", "verify", "--signature", "/etc/hostname", "--cert", "/etc/hostname", "/etc/hostname"], "not an X.509 certificate"),
+        (["jpki", "verify", "--signature", "/etc/hostname", "--cert", "/etc/hostname", "/etc/hostname"], "is not a bare signature: it looks like text"),
+        (["jpki", "verify", "--cms", "--signature", "/etc/hostname", "/etc/hostname"], "is not a usable CMS signature: it is not DER-encoded ASN.1; it looks like text"),
         (["jpki", "login-verify", "/etc/hostname", "--ca", "/etc/hostname"], "not an X.509 certificate"),
         (["text", "--root", "/etc/hostname"], "no -----BEGIN line"),
         (["jpki", "login", "--challenge", "zz!"], "hex or base64"),

@@ -172,9 +172,12 @@ struct MissingCardTests {
             #expect(result.exitCode == 0, "\(reader): \(result.stderr)")
             #expect(result.json?["reader"] as? String == card.readerName)
         }
-        let ambiguous = try card.run(["info", "--reader", "Virtual"], selectReader: false)
+        // vpcd gives two readers, "Virtual PCD 00 00" and "Virtual PCD 00 01": "Virtual" names neither alone.
+        let ambiguous = try card.run(["info", "--reader", "Virtual", "--json"], selectReader: false)
         #expect(ambiguous.exitCode == 3)
-        #expect(ambiguous.stderr.contains("readers present"))
+        #expect(ambiguous.stderr.contains("\"Virtual\" is ambiguous"), "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.contains("\"Virtual PCD 00 00\", \"Virtual PCD 00 01\""), "\(ambiguous.stderr)")
+        #expect((ambiguous.json?["error"] as? [String: Any])?["kind"] as? String == "reader-ambiguous")
     }
 
     @Test("an unknown reader name lists the readers that exist")
