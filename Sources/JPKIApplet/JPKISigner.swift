@@ -116,10 +116,9 @@ public final class JPKISigner: DigestSigner {
     private static func verifyWithGuard(_ jpki: JPKISession, _ kind: PINKind, force: Bool,
                                         obtain: () throws -> PINCode) throws -> PINCode? {
         if try jpki.session.guardTry(kind, force: force) == .verified { return nil }
-        let obtained = try obtain()
-        if let problem = kind.format.problem(with: obtained) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        try jpki.session.sendVerify(obtained, kind: kind)
-        return obtained
+        let pin = try kind.prepared(try obtain())  // the PIN rules: a signing password is upper-cased
+        try jpki.session.sendVerify(pin, kind: kind)
+        return pin
     }
 
     /// VERIFY with the kept PIN, which the card accepted before; without one, the guarded first VERIFY.

@@ -49,8 +49,9 @@ struct JPKILoginCommand: ParsableCommand {
                     try pinReader.read(.jpkiAuthentication, force: pinInput.force, on: transport)
                 }
                 defer { signer.finish() }
-                let signature = try signer.sign(JPKIHashAlgorithm.sha256.hash(bytes))
-                return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes)
+                let algorithm = try signer.algorithm
+                let signature = try signer.sign(algorithm.hash.hash(bytes))
+                return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes, algorithm: algorithm)
             }
             try destination.write(try Output.jsonBytes(bundle))
         }

@@ -65,6 +65,14 @@ struct JPKISignerTests {
         #expect(asked == 1)
     }
 
+    @Test("the PIN rules apply: a signing password typed in lower case signs, and is kept as the card wants it")
+    func pinRules() throws {
+        let transport = try emulatedCard { $0.securityAfterSignature = .dropped }
+        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .signing) { pin("abc123") }
+        for document in content { _ = try signer.sign(JPKIHashAlgorithm.sha256.hash(document)) }
+        #expect(transport.sentCommands.filter(isVerifyWithPIN).allSatisfy { $0.suffix(6) == Array("ABC123".utf8) })
+    }
+
     @Test("after finish the PIN is gone: a card that wants it again gets it only by asking")
     func finishForgets() throws {
         let transport = try emulatedCard { $0.securityAfterSignature = .dropped }
