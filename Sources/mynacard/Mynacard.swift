@@ -13,6 +13,7 @@ struct Mynacard: ParsableCommand {
             3 no PC/SC service, reader or card; 4 the card failed or was removed; 5 bad input file or data; \
             64 wrong command-line usage.
             """,
+        version: mynacardVersion,
         subcommands: [
             ReadersCommand.self,
             InfoCommand.self,
