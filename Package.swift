@@ -36,6 +36,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // prctl and setrlimit, to keep PINs out of core dumps (prctl is variadic: Swift cannot call it directly).
+        .systemLibrary(name: "CProcessControl"),
         // Image formats of the card face: JPEG 2000 decoding (OpenJPEG) and a small PNG writer.
         .target(name: "CardImages", dependencies: ["COpenJPEG", "CZlib"]),
         // Bytes ⇄ commands, responses, status words, TLV. No I/O.
@@ -96,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

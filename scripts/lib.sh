@@ -1,8 +1,9 @@
 # Shared by scripts/run and scripts/test: system packages, pcscd with the virtual reader, the build.
 # shellcheck shell=bash
 
-# Debian packages the tool, its tests and its emulator need.
-MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config iproute2)
+# Debian packages the tool, its tests and its emulator need (python3: scripts/run, and the tests that drive
+# mynacard through a pseudo-terminal).
+MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev pkg-config iproute2 python3)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -122,7 +122,7 @@ public struct DetachedCMSSignature: Sendable {
     /// - Throws: ``CMSFormatError`` when it is not one.
     public init(derEncoded bytes: [UInt8]) throws {
         let root: ASN1Node
-        do { root = try DER.parse(bytes) } catch { throw CMSFormatError("it is not DER-encoded ASN.1 (\(error))") }
+        do { root = try DER.parse(bytes) } catch { throw CMSFormatError("it is not DER-encoded ASN.1") }
         let contentInfo = try Self.children(root, "ContentInfo")
         guard contentInfo.count == 2, try ASN1ObjectIdentifier(derEncoded: contentInfo[0]) == Self.signedDataOID else {
             throw CMSFormatError("it is not a CMS SignedData")
@@ -207,11 +207,11 @@ public struct DetachedCMSSignature: Sendable {
         guard contentDigest.algorithm == hash, contentDigest.bytes == messageDigest else {
             return .invalid("the content does not match: its \(hash.rawValue.uppercased()) differs from the one the signature covers")
         }
-        guard let key = _RSA.Signing.PublicKey(signer.publicKey) else { return .invalid("the signer's certificate does not hold an RSA key") }
-        guard hash.hash(signedAttributesDER).isSigned(by: key, signature: signature) else {
-            return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        switch signer.publicKey.check(signature, over: hash.hash(signedAttributesDER)) {
+        case .matches: return .valid
+        case .doesNotMatch: return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
+        case .unsupportedKey(let key): return .invalid("the signer's certificate holds a key this tool cannot check (\(key))")
         }
-        return .valid
     }
 }
 

@@ -2,10 +2,14 @@
 public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The PC/SC service (pcscd) is not running or not reachable.
     case serviceUnavailable
+    /// The PC/SC service (pcscd) went away while the card was in use (it stopped, crashed or was restarted).
+    case serviceStopped
     /// PC/SC knows no reader at all.
     case noReaders
     /// No reader has the requested name or index.
     case readerNotFound(requested: String, available: [String])
+    /// The requested part of a name matches more than one reader.
+    case ambiguousReader(requested: String, matches: [String])
     /// The reader is empty.
     case noCard(reader: String)
     /// No card was inserted within the waiting time (`reader` is "any reader" when none was chosen).
@@ -29,10 +33,16 @@ public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .serviceUnavailable:
             "the PC/SC service is not running: start pcscd (e.g. `sudo systemctl start pcscd`, or run `pcscd` as root)"
+        case .serviceStopped:
+            "the PC/SC service (pcscd) went away during the operation (it stopped or was restarted): "
+                + "check that pcscd runs (`systemctl status pcscd`) and run the command again"
         case .noReaders:
             "no card reader found: connect a reader (PC/SC, CCID) and check that pcscd sees it (`pcsc_scan`)"
         case .readerNotFound(let requested, let available):
             "no reader matches \"\(requested)\"; readers present: " + (available.isEmpty ? "none" : available.map { "\"\($0)\"" }.joined(separator: ", "))
+        case .ambiguousReader(let requested, let matches):
+            "\"\(requested)\" is ambiguous: it matches the readers " + matches.map { "\"\($0)\"" }.joined(separator: ", ")
+                + "; give more of the name, or the index from `mynacard readers`"
         case .noCard(let reader):
             "no card in reader \"\(reader)\": insert the My Number card (or use --wait SECONDS)"
         case .timedOutWaitingForCard(let reader, let seconds):

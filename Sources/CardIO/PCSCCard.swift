@@ -45,6 +45,7 @@ public final class PCSCCard: CardTransport {
         guard result == MYNA_SCARD_S_SUCCESS else { throw failure(result, function: "SCardTransmit") }
         // A reader that loses the card mid-exchange may report success with no status bytes (vpcd does).
         guard responseLength >= 2 else {
+            if !PCSCContext.serviceIsRunning { throw CardIOError.serviceStopped }
             throw cardWentAway() ? CardIOError.cardRemoved(reader: readerName)
                 : CardIOError.protocolViolation("a response of \(responseLength) byte(s), without status bytes")
         }
@@ -81,13 +82,18 @@ public final class PCSCCard: CardTransport {
         return false
     }
 
-    /// A failed call usually means the card went away: say so when the reader is now empty.
+    /// A failed call usually means the card went away: say so when the reader is now empty. When pcscd itself
+    /// has gone (killed or restarted mid-operation) the reader looks empty too: that is told apart first.
     private func failure(_ code: LONG, function: String) -> CardIOError {
         let error = PCSCContext.error(code, function: function, reader: readerName)
         switch error {
-        case .noCard: return .cardRemoved(reader: readerName)
-        case .cardRemoved, .serviceUnavailable, .cardInUse: return error
-        default: return isCardPresent ? error : .cardRemoved(reader: readerName)
+        case .serviceUnavailable, .serviceStopped: return .serviceStopped
+        case .cardInUse: return error
+        default:
+            if !PCSCContext.serviceIsRunning { return .serviceStopped }
+            if case .noCard = error { return .cardRemoved(reader: readerName) }
+            if case .cardRemoved = error { return error }
+            return isCardPresent ? error : .cardRemoved(reader: readerName)
         }
     }
 }

@@ -50,6 +50,7 @@ public final class PCSCContext {
 
     /// Picks a reader by exact name, by index ("0", "1", …) or by a case-insensitive part of its name;
     /// with no request, the first reader holding a card, else the first reader.
+    /// - Throws: ``CardIOError/ambiguousReader(requested:matches:)`` when a part of a name matches several readers.
     public func resolveReader(_ requested: String?) throws -> String {
         let names = try readerNames()
         guard !names.isEmpty else { throw CardIOError.noReaders }
@@ -60,6 +61,7 @@ public final class PCSCContext {
         if let index = Int(requested), names.indices.contains(index) { return names[index] }
         let matches = names.filter { $0.lowercased().contains(requested.lowercased()) }
         if matches.count == 1 { return matches[0] }
+        if matches.count > 1 { throw CardIOError.ambiguousReader(requested: requested, matches: matches) }
         throw CardIOError.readerNotFound(requested: requested, available: names)
     }
 
@@ -128,6 +130,14 @@ public final class PCSCContext {
             )
             return (info, event & ~DWORD(SCARD_STATE_CHANGED))
         }
+    }
+
+    /// Whether the PC/SC service answers now (a new context can be established).
+    public static var serviceIsRunning: Bool {
+        var context: SCARDCONTEXT = 0
+        guard SCardEstablishContext(MYNA_SCARD_SCOPE_SYSTEM, nil, nil, &context) == MYNA_SCARD_S_SUCCESS else { return false }
+        SCardReleaseContext(context)
+        return true
     }
 
     /// Translates a PC/SC result code into a ``CardIOError``.

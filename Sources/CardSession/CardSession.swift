@@ -102,58 +102,63 @@ public struct CardSession {
 
     /// Verifies a PIN safely, asking for it only when a try may be sent: reads the retry counter first,
     /// refuses a blocked PIN and the last try (unless `force`), then calls `obtain` (e.g. a prompt),
-    /// checks the PIN's format, and only then sends it.
+    /// checks the PIN against its kind's rules (``PINKind/prepared(_:)``), and only then sends it.
     /// - Returns: the status after verification (always ``PINStatus/verified``).
     @discardableResult
     public func verifyPIN(_ kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
         if try guardTry(kind, force: force) == .verified { return .verified }
-        let pin = try obtain()
-        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        return try sendVerify(pin, kind: kind)
+        return try sendVerify(try kind.prepared(try obtain()), kind: kind)
     }
 
-    /// Verifies a PIN already in hand: its format is checked before anything reaches the card, then as
-    /// ``verifyPIN(_:force:obtain:)``.
+    /// Verifies a PIN already in hand: it is checked against its kind's rules before anything reaches the
+    /// card, then as ``verifyPIN(_:force:obtain:)``.
     @discardableResult
     public func verifyPIN(_ pin: PINCode, kind: PINKind, force: Bool) throws -> PINStatus {
-        if let problem = kind.format.problem(with: pin) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-        return try verifyPIN(kind, force: force) { pin }
+        let ready = try kind.prepared(pin)
+        return try verifyPIN(kind, force: force) { ready }
     }
 
-    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both formats, verifies
-    /// the current PIN and sends CHANGE REFERENCE DATA.
+    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both against their
+    /// rules (``PINKind/preparedNew(_:)`` for the new one), verifies the current PIN and sends CHANGE
+    /// REFERENCE DATA.
     public func changePIN(_ kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
         let before = try guardTry(kind, force: force)
         let currentPIN = try current()
-        let newPIN = try new()
-        if let problem = kind.format.problem(with: newPIN) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
+        let newPIN = try kind.preparedNew(try new())
         if before != .verified {
-            if let problem = kind.format.problem(with: currentPIN) { throw CardSessionError.invalidPINFormat(kind, reason: problem) }
-            try sendVerify(currentPIN, kind: kind)
+            try sendVerify(try kind.prepared(currentPIN), kind: kind)
         }
-        let status = try newPIN.withBytes { bytes in
-            var command = CommandAPDU.changeReferenceData(newPIN: bytes)
-            return try transport.transmitSecret(&command)
-        }.statusWord
+        let status = try send(newPIN, in: CommandAPDU.changeReferenceData) { .pinChangeInterrupted(kind, $0) }
         guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
     }
 
-    /// Changes a PIN with both PINs in hand; a new PIN of the wrong shape is refused before anything is sent.
+    /// Changes a PIN with both PINs in hand; a new PIN that breaks the rules is refused before anything is sent.
     public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool) throws {
-        if let problem = kind.format.problem(with: new) { throw CardSessionError.invalidPINFormat(kind, reason: "the new PIN: " + problem) }
-        try changePIN(kind, force: force, current: { current }, new: { new })
+        let ready = try kind.preparedNew(new)
+        try changePIN(kind, force: force, current: { current }, new: { ready })
     }
 
     @discardableResult
     private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
-        let status = try pin.withBytes { bytes in
-            var command = CommandAPDU.verify(pin: bytes)
-            return try transport.transmitSecret(&command)
-        }.statusWord
+        // The card may have counted the try before the answer was lost.
+        let status = try send(pin, in: { CommandAPDU.verify(pin: $0) }) { .pinTryInterrupted(kind, $0) }
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
         throw CardSessionError.card(status, during: "verifying the \(kind.displayName)")
+    }
+
+    /// Sends `pin` in the command `make` builds, wiping every copy, and turns a lost card into `interrupted`'s error.
+    private func send(_ pin: PINCode, in make: ([UInt8]) -> CommandAPDU,
+                      interrupted: (CardIOError) -> CardSessionError) throws -> StatusWord {
+        do {
+            return try pin.withBytes { bytes in
+                var command = make(bytes)
+                return try transport.transmitSecret(&command)
+            }.statusWord
+        } catch let error as CardIOError {
+            throw interrupted(error)
+        }
     }
 
     /// Splits a BER-TLV header into the sizes of its tag, its length field and its value.

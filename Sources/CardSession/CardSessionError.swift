@@ -1,4 +1,5 @@
 import APDU
+import CardIO
 
 /// Why an applet operation failed, with what to do about it. Never carries a PIN.
 public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -18,6 +19,12 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     case pinRequired(PINKind, during: String)
     /// The card returned data that does not have the expected structure.
     case malformedData(String)
+    /// The card went away (or stopped answering) while a PIN was being verified: the card may have
+    /// counted the try.
+    case pinTryInterrupted(PINKind, CardIOError)
+    /// The card went away (or stopped answering) while a PIN was being changed: the old or the new PIN
+    /// may be in force.
+    case pinChangeInterrupted(PINKind, CardIOError)
 
     public var description: String {
         switch self {
@@ -40,7 +47,21 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
             "\(during) needs the \(kind.displayName) verified first"
         case .malformedData(let what):
             "the card returned data in an unexpected form: \(what)"
+        case .pinTryInterrupted(let kind, let cause):
+            Self.interrupted(cause, while: "the \(kind.displayName) was being checked")
+                + ", so the card may have counted this try. Put the card back and run `mynacard pin status` to see the tries left before you try again"
+        case .pinChangeInterrupted(let kind, let cause):
+            Self.interrupted(cause, while: "the \(kind.displayName) was being changed")
+                + ", so the old or the new PIN may now be in force. Put the card back and run `mynacard pin status` before you try either"
         }
+    }
+}
+
+extension CardSessionError {
+    /// "the card was removed from reader "X" while …", or the I/O error's own words and when it happened.
+    private static func interrupted(_ cause: CardIOError, while activity: String) -> String {
+        if case .cardRemoved(let reader) = cause { return "the card was removed from reader \"\(reader)\" while \(activity)" }
+        return "\(cause), while \(activity)"
     }
 }
 

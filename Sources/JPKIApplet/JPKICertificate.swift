@@ -22,7 +22,7 @@ public struct JPKICertificate: Sendable {
         do {
             certificate = try Certificate(derEncoded: der)
         } catch {
-            throw CardSessionError.malformedData("the \(kind.displayName) is not a valid X.509 certificate (\(error))")
+            throw CardSessionError.malformedData("the \(kind.displayName) is not a valid X.509 certificate")
         }
     }
 

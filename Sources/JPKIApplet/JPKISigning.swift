@@ -26,10 +26,11 @@ extension JPKISession {
 public enum RawSignature {
     /// Whether `signature` signs content whose digest is `contentDigest`, with the key in `certificate`.
     public static func verify(signature: [UInt8], contentDigest: ComputedDigest, certificate: Certificate) -> SignatureVerdict {
-        guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else {
-            return .invalid("the certificate does not hold an RSA key")
+        switch certificate.publicKey.check(signature, over: contentDigest) {
+        case .matches: return .valid
+        case .unsupportedKey(let key): return .invalid("the certificate holds a key this tool cannot check (\(key))")
+        case .doesNotMatch: break
         }
-        if contentDigest.isSigned(by: key, signature: signature) { return .valid }
         return .invalid("the signature does not match this content with this certificate's key "
             + "(the file was changed, the signature was made by another key, or with another --hash than \(contentDigest.algorithm.rawValue))")
     }

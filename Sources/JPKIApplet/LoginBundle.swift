@@ -3,8 +3,10 @@ import _CryptoExtras
 import X509
 
 /// Proof that the holder of a card answered a challenge: the authentication certificate and its
-/// key's signature (SHA-256, PKCS#1 v1.5) over the challenge bytes. Made by `mynacard jpki login`,
-/// checked by ``LoginVerifier`` — a small, self-contained version of what JPKI login services do.
+/// key's signature (SHA-256, PKCS#1 v1.5) over the challenge bytes; beside them, copies of the certificate's
+/// serial number and マイキーID, which the same signature proves (``LoginVerifier`` checks that they are the
+/// certificate's). Made by `mynacard jpki login`, checked by ``LoginVerifier`` — a small, self-contained
+/// version of what JPKI login services do.
 public struct LoginBundle: Codable, Equatable, Sendable {
     /// The only signature algorithm bundles use.
     public static let algorithmName = "sha256WithRSAEncryption"
@@ -21,6 +23,9 @@ public struct LoginBundle: Codable, Equatable, Sendable {
     public var challenge: String
     /// The certificate's serial number, upper-case hex (a linkable identifier: personal data).
     public var serial: String
+    /// The マイキーID: the certificate's subject common name (a linkable identifier: personal data). Absent when
+    /// the common name does not have the マイキーID's shape, and in bundles made before this field existed.
+    public var myKeyID: String?
 
     /// Builds a bundle from its parts.
     public init(certificate: JPKICertificate, signature: [UInt8], challenge: [UInt8]) {
@@ -30,6 +35,7 @@ public struct LoginBundle: Codable, Equatable, Sendable {
         algorithm = Self.algorithmName
         self.challenge = Data(challenge).base64EncodedString()
         serial = certificate.serialHex
+        myKeyID = (try? MyKeyID(certificate: certificate.certificate))?.commonName
     }
 }
 
@@ -43,16 +49,20 @@ extension JPKISession {
     }
 }
 
-/// What a login check proved.
+/// What a login check proved: the identifiers of the authentication certificate whose key signed the challenge.
 public struct LoginProof: Equatable, Sendable {
     /// The authentication certificate's serial number, upper-case hex.
     public var serialHex: String
     /// The same in decimal.
     public var serialDecimal: String
+    /// The マイキーID in the certificate's subject, when it has the expected shape.
+    public var myKeyID: MyKeyID?
     /// The certificate's subject.
     public var subject: String
     /// The end of the certificate's validity.
     public var notValidAfter: Date
+    /// The trusted CA that issued the certificate.
+    public var issuer: TrustAnchor
 }
 
 /// Why a login bundle was rejected, in plain language.
@@ -61,9 +71,12 @@ public enum LoginRejection: Error, Equatable, Sendable, CustomStringConvertible 
     case unsupportedAlgorithm(String)
     case challengeMismatch
     case badSignature
-    case notIssuedByCA(issuer: String)
-    case notYetValid(Date)
-    case expired(Date)
+    /// The bundle's `serial` field is not the certificate's serial number (it was edited).
+    case serialMismatch(bundle: String, certificate: String)
+    /// The bundle's `myKeyID` field is not the certificate's common name (it was edited).
+    case myKeyIDMismatch
+    /// The certificate does not chain to a trusted CA, or it or its CA is not fit for a login at the date checked.
+    case untrusted(TrustFailure)
 
     public var description: String {
         switch self {
@@ -71,23 +84,25 @@ public enum LoginRejection: Error, Equatable, Sendable, CustomStringConvertible 
         case .unsupportedAlgorithm(let name): "the bundle uses the algorithm \(name); only \(LoginBundle.algorithmName) is accepted"
         case .challengeMismatch: "the bundle answers a different challenge than the one expected (a replay?)"
         case .badSignature: "the signature over the challenge does not match the certificate's key"
-        case .notIssuedByCA(let issuer): "the certificate was not issued by the given CA (its issuer is \(issuer))"
-        case .notYetValid(let date): "the certificate is not valid before \(ISO8601DateFormatter().string(from: date))"
-        case .expired(let date): "the certificate expired on \(ISO8601DateFormatter().string(from: date))"
+        case .serialMismatch(let bundle, let certificate):
+            "the bundle's serial field (\(bundle)) is not the certificate's serial number (\(certificate)): the bundle was edited"
+        case .myKeyIDMismatch: "the bundle's myKeyID field is not the certificate's common name: the bundle was edited"
+        case .untrusted(let failure): "the certificate is not trusted for a login: \(failure)"
         }
     }
 }
 
-/// Checks login bundles against a CA certificate, the way a relying party would.
+/// Checks login bundles against trusted CAs, the way a relying party would.
 public struct LoginVerifier: Sendable {
-    /// The CA that must have issued the authentication certificate.
-    public let ca: Certificate
+    /// The CAs that may have issued the authentication certificate.
+    public let trustStore: TrustStore
 
-    /// Creates a verifier trusting `ca`.
-    public init(ca: Certificate) { self.ca = ca }
+    /// Creates a verifier trusting the CAs in `trustStore` (by default the built-in J-LIS CAs).
+    public init(trustStore: TrustStore = .jlis) { self.trustStore = trustStore }
 
-    /// Checks the bundle's signature, its certificate's issuer signature and validity at `date`, and,
-    /// when given, that it answers `expectedChallenge`.
+    /// Checks the bundle's signature over its challenge, that its serial and マイキーID fields are the
+    /// certificate's, that a trusted CA valid at `date` issued the certificate, that the certificate is valid
+    /// at `date` and is an authentication certificate, and, when given, that it answers `expectedChallenge`.
     /// - Throws: ``LoginRejection`` with the reason.
     public func verify(_ bundle: LoginBundle, expectedChallenge: [UInt8]? = nil, at date: Date = Date()) throws -> LoginProof {
         guard bundle.version == 1 else { throw LoginRejection.malformed("version \(bundle.version) is not supported") }
@@ -105,14 +120,18 @@ public struct LoginVerifier: Sendable {
         guard RawSignature.verify(signature: Array(signature), contentDigest: digest, certificate: certificate.certificate).isValid else {
             throw LoginRejection.badSignature
         }
-        let parsed = certificate.certificate
-        guard parsed.isIssued(by: ca) else { throw LoginRejection.notIssuedByCA(issuer: parsed.issuer.description) }
-        switch parsed.validity(at: date) {
-        case .valid: break
-        case .notYetValid(let start): throw LoginRejection.notYetValid(start)
-        case .expired(let end): throw LoginRejection.expired(end)
+        guard bundle.serial.uppercased() == certificate.serialHex else {
+            throw LoginRejection.serialMismatch(bundle: bundle.serial, certificate: certificate.serialHex)
         }
-        return LoginProof(serialHex: certificate.serialHex, serialDecimal: certificate.serialDecimal,
-                          subject: parsed.subject.description, notValidAfter: parsed.notValidAfter)
+        let myKeyID = try? MyKeyID(certificate: certificate.certificate)
+        if let claimed = bundle.myKeyID, claimed != myKeyID?.commonName { throw LoginRejection.myKeyIDMismatch }
+        let anchor: TrustAnchor
+        switch trustStore.issuer(of: certificate.certificate, for: .login, at: date) {
+        case .success(let issuer): anchor = issuer
+        case .failure(let failure): throw LoginRejection.untrusted(failure)
+        }
+        let parsed = certificate.certificate
+        return LoginProof(serialHex: certificate.serialHex, serialDecimal: certificate.serialDecimal, myKeyID: myKeyID,
+                          subject: parsed.subject.description, notValidAfter: parsed.notValidAfter, issuer: anchor)
     }
 }

@@ -48,14 +48,17 @@ public struct TextAuthenticityReport: Sendable {
     public let basicInfoHashMatches: Bool
     /// DF33 is a valid signature over DF31‖DF32 by the key in the CV certificate (EF 0004).
     public let signatureMatchesCardKey: Bool
-    /// The CV certificate is signed by the root key; `nil` when no root key was given.
+    /// The CV certificate is signed by the root key; `nil` when there was no root key to check with.
     public let certificateSignedByRoot: Bool?
     /// The root key ID the CV certificate names (e.g. `5000033` on real cards).
     public let issuerKeyID: String
+    /// Which root key was used: the given one, the built-in J-LIS root the card names, or none.
+    public let rootSource: RootKeySource
     /// The verdict.
     public let result: AuthenticityResult
 
-    /// Checks the text applet's data against EF 0003 and EF 0004, and EF 0004 against `root` when given.
+    /// Checks the text applet's data against EF 0003 and EF 0004, and EF 0004 against `root` when given, else
+    /// against the built-in J-LIS root the certificate names (``CVRootKey/jlis``).
     /// - Parameters:
     ///   - myNumberFile: EF 0001 as stored (17 bytes).
     ///   - basicInfo: the parsed EF 0002.
@@ -75,21 +78,21 @@ public struct TextAuthenticityReport: Sendable {
         basicInfoHashMatches = Array(SHA256.hash(data: basicInfo.signedBytes)) == basicInfoHash.value
         signatureMatchesCardKey = verifyPKCS1SHA256(signature.value, over: myNumberHash.encoded + basicInfoHash.encoded,
                                                     with: certificate.publicKey)
-        certificateSignedByRoot = root.map { certificate.isSigned(by: $0) }
+        let (rootKey, source) = RootKeySource.resolve(given: root, for: certificate)
+        certificateSignedByRoot = rootKey.map { certificate.isSigned(by: $0) }
         issuerKeyID = certificate.issuerKeyIDText
+        rootSource = source
 
         var problems: [String] = []
         if !myNumberHashMatches { problems.append("the My Number does not match its signed hash (DF31)") }
         if !basicInfoHashMatches { problems.append("the name, address, birth date or sex do not match their signed hash (DF32)") }
         if !signatureMatchesCardKey { problems.append("the signature (DF33) does not verify with the card's certified key") }
-        if certificateSignedByRoot == false {
-            problems.append("the card's key certificate (EF 0004) is not signed by the given root key (the card names root \(issuerKeyID))")
-        }
+        if certificateSignedByRoot == false { problems.append(source.notSignedProblem(issuerKeyID: issuerKeyID)) }
         if !problems.isEmpty {
             result = .notGenuine(reason: problems.joined(separator: "; "))
         } else if certificateSignedByRoot == nil {
-            result = .cannotCheck(reason: "no root key was given (the card names root \(issuerKeyID)); "
-                + "the data does match its signed hashes and the signature verifies with the card's own key, "
+            result = .cannotCheck(reason: RootKeySource.missingRootReason(issuerKeyID: issuerKeyID)
+                + "; the data does match its signed hashes and the signature verifies with the card's own key, "
                 + "but without the root key that key cannot be trusted")
         } else {
             result = .genuine

@@ -29,24 +29,10 @@ public struct MyNumber: Equatable, Sendable, CustomStringConvertible {
         self = number
     }
 
-    /// The check digit the first 11 digits call for (個人番号 施行令 第八条).
-    public static func checkDigit(forFirst11 digits: some Collection<UInt8>) -> UInt8 {
-        let values = digits.map { Int($0) - 0x30 }
-        precondition(values.count == 11, "the check digit is computed over 11 digits")
-        var sum = 0
-        for n in 1...11 {
-            let p = values[11 - n]  // P_n counts from the right
-            let q = n <= 6 ? n + 1 : n - 5
-            sum += p * q
-        }
-        let remainder = sum % 11
-        return UInt8(remainder <= 1 ? 0 : 11 - remainder) + 0x30
-    }
-
-    /// Whether the last digit is the check digit of the first 11.
+    /// Whether the last digit is the check digit of the first 11 (個人番号 施行令 第八条).
     public var hasValidCheckDigit: Bool {
         let bytes = Array(digits.utf8)
-        return Self.checkDigit(forFirst11: bytes.prefix(11)) == bytes[11]
+        return MyNumberCheckDigit.expected(forFirst11: bytes.prefix(11)) == bytes.last
     }
 
     /// `**** **** 1234`: the number with all but the last 4 digits hidden.

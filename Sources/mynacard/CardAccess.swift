@@ -5,7 +5,8 @@ import Foundation
 /// connection (resetting the card, so no verified PIN outlives this command).
 func withCard<T>(_ options: CardOptions, _ body: (PCSCCard) throws -> T) throws -> T {
     let context = try PCSCContext()
-    let reader = try context.awaitCard(in: options.reader ?? ProcessInfo.processInfo.environment["MYNACARD_READER"], timeout: options.wait)
+    // getenv, not ProcessInfo: that copies the whole environment, and nothing here should hold copies of it.
+    let reader = try context.awaitCard(in: options.reader ?? getenv("MYNACARD_READER").map { String(cString: $0) }, timeout: options.wait)
     let card = try context.connect(to: reader)
     defer { card.disconnect() }
     return try card.withTransaction { try body(card) }

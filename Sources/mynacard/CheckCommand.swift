@@ -58,7 +58,7 @@ struct CheckCommand: ParsableCommand {
                     case .warning: "WARN"
                     case .fail: "FAIL"
                     }
-                    Output.line("\(mark)  \(item.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(item.detail)")
+                    Output.line("\(mark)  \(item.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(terminalSafe(item.detail))")
                 }
                 Output.line(problems.isEmpty ? "\nALL GREEN: the card looks healthy." : "\nNOT GREEN: \(problems.count) item(s) need attention (see WARN/FAIL above).")
             }
@@ -77,12 +77,16 @@ struct CheckCommand: ParsableCommand {
         let atr = CardATR(transport.atr)
         add("atr", atr != .other || present[.jpki] == true ? .ok : .warning, "\(transport.atr.hexString) (\(atr.note))")
         for applet in CardApplet.allCases {
-            add("applet-\(applet.rawValue)", present[applet]! ? .ok : .fail, "\(applet.displayName): " + (present[applet]! ? "present" : "MISSING"))
+            let here = present[applet] == true
+            add("applet-\(applet.rawValue)", here || !applet.holdsCardData ? .ok : .fail,
+                "\(applet.displayName): " + (here ? "present" : applet.holdsCardData ? "MISSING" : "absent (used only at the municipal office)"))
         }
 
         // Without the JPKI applet this is no My Number card: the lines above say so, and nothing more applies.
         guard present[.jpki] == true else { return items }
         items += checkCertificates(try JPKISession(transport: transport))
+        // The text PIN is tried before the counters are read, so that they show the count after this try.
+        let textItems = text && present[.textInputAssist] == true ? try checkText(transport, root: root, pinReader: pinReader) : []
         for counter in try session.pinCounters() {
             let status: Item.Status = switch counter.status {
             case .blocked: .fail
@@ -94,27 +98,29 @@ struct CheckCommand: ParsableCommand {
                 + (counter.status == .blocked ? " — " + counter.kind.resetAdvice : counter.status == .remaining(1) ? " — one wrong PIN will block it" : "")
             add("pin-\(counter.kind.rawValue)", status, detail)
         }
+        return items + textItems
+    }
 
-        if text && present[.textInputAssist] == true {
-            let data: TextAPData
-            do {
-                let textAP = try TextAPSession(transport: transport)
-                try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
-                data = try textAP.readAll(root: root)
-            } catch let error as CardSessionError {
-                add("text-data", .fail, "the text data could not be checked: \(error)")
-                return items
-            }
-            add("text-check-digit", data.myNumber.hasValidCheckDigit ? .ok : .fail,
-                data.myNumber.hasValidCheckDigit ? "the My Number's check digit is right" : "the My Number's check digit is WRONG")
-            let status: Item.Status = switch data.authenticity.result {
-            case .genuine: .ok
-            case .notGenuine: .fail
-            case .cannotCheck: .warning
-            }
-            add("text-authenticity", status, "text data \(data.authenticity.result)")
+    /// The text applet's data: its PIN, the My Number's check digit, its authenticity.
+    private func checkText(_ transport: PCSCCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
+        let data: TextAPData
+        do {
+            let textAP = try TextAPSession(transport: transport)
+            try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
+            data = try textAP.readAll(root: root)
+        } catch let error as CardSessionError {
+            return [Item(id: "text-data", status: .fail, detail: "the text data could not be checked: \(Failure.plainDescription(of: error))")]
         }
-        return items
+        let status: Item.Status = switch data.authenticity.result {
+        case .genuine: .ok
+        case .notGenuine: .fail
+        case .cannotCheck: .warning
+        }
+        return [
+            Item(id: "text-check-digit", status: data.myNumber.hasValidCheckDigit ? .ok : .fail,
+                 detail: data.myNumber.hasValidCheckDigit ? "the My Number's check digit is right" : "the My Number's check digit is WRONG"),
+            Item(id: "text-authenticity", status: status, detail: "text data \(data.authenticity.result)"),
+        ]
     }
 
     /// Presence, parsing, chaining and validity of the JPKI certificates.
@@ -129,7 +135,7 @@ struct CheckCommand: ParsableCommand {
                 both ? "authentication and signature certificates present (EF 0008 \(flags.hexString))"
                     : "EF 0008 reads \(flags.hexString), not 8F8F…: a certificate may be missing or revoked")
         } catch {
-            add("jpki-cert-presence", .warning, "the certificate availability file cannot be read: \(error)")
+            add("jpki-cert-presence", .warning, "the certificate availability file cannot be read: \(Failure.plainDescription(of: error))")
         }
         let now = Date()
         let dates = ISO8601DateFormatter()
@@ -140,15 +146,20 @@ struct CheckCommand: ParsableCommand {
                 parsed[kind] = certificate
                 let validity = "valid \(dates.string(from: certificate.notValidBefore)) to \(dates.string(from: certificate.notValidAfter))"
                 switch certificate.validity(at: now) {
-                case .expired:
+                case .expired where kind == .authentication:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) has EXPIRED (\(validity)); renew it at the municipal office")
+                case .expired:
+                    // J-LIS's own certificate, stored on the card: there is nothing for the holder to renew.
+                    add("cert-\(kind.rawValue)", .warning, "the \(kind.displayName) stored on the card has expired (\(validity)); "
+                        + "it is J-LIS's certificate, not the holder's: the holder has nothing to renew for it "
+                        + "(the holder's own certificate has its own line)")
                 case .notYetValid:
                     add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) is not valid yet (\(validity))")
                 case .valid:
                     add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) parses and is within its validity (\(validity))")
                 }
             } catch {
-                add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(error)")
+                add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(Failure.plainDescription(of: error))")
             }
         }
         if let auth = parsed[.authentication], let ca = parsed[.authenticationCA] {

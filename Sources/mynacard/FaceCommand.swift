@@ -13,8 +13,14 @@ struct FaceCommand: ParsableCommand {
             Needs one of the card-face PINs, read like any PIN (prompt, --pin-stdin, --pin-fd, --pin-env): \
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
+            Or give what is printed on the card face and let PIN-B be built: --birth-date 1990-01-01 (Western calendar) \
+            --expiry-year 2035 --security-code 4821 (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
+            prints the Western date, takes the Western year: add --foreign-resident). Only the form you choose is tried; \
+            a date or year that cannot be right is refused before anything is sent. \
             Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
-            --reveal, and only PIN-A opens it. The images go to files in a folder only you can read. \
+            --reveal, and only PIN-A opens it. The images go to files only you can read (0600), in a folder made \
+            for them (0700; -o DIR is made if missing). In a folder that exists already, it keeps its permissions \
+            and the files are 0600 even where a file of that name was there with wider ones. \
             The photo, images, birth date and sex are checked against the card face's signature (DF28); give \
             --root to check that signature's key too. Exit 1 when the card face is not genuine.
             """
@@ -23,13 +29,25 @@ struct FaceCommand: ParsableCommand {
     @Flag(name: .long, help: "Unlock with PIN-A: the 12-digit My Number.")
     var pinA = false
 
-    @Flag(name: .long, help: "Unlock with PIN-B: era birth date YYMMDD + expiry year YYYY + security code (14 digits).")
+    @Flag(name: .long, help: "Unlock with PIN-B, typed: birth date YYMMDD (Japanese-era year; a foreign resident's card: Western year) + expiry year YYYY + security code, 14 digits.")
     var pinB = false
+
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the birth date in the Western calendar (the era year is worked out).", valueName: "YYYY-MM-DD"))
+    var birthDate: String?
+
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the year of the card's expiry date (有効期限).", valueName: "YYYY"))
+    var expiryYear: Int?
+
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the 4-digit security code (セキュリティコード).", valueName: "digits"))
+    var securityCode: String?
+
+    @Flag(name: .long, help: "A foreign resident's card: PIN-B takes the Western birth year (1990 → 90), not the Japanese-era year.")
+    var foreignResident = false
 
     @Flag(name: .long, help: "Show birth date and sex, and write the My Number image (that needs --pin-a).")
     var reveal = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the files to (created if missing). Default: a new temporary folder.", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the files to (made, 0700, if missing). Default: a new private folder in $TMPDIR or /tmp.", valueName: "dir"))
     var output: String?
 
     @OptionGroup var rootKey: RootKeyOptions
@@ -37,8 +55,19 @@ struct FaceCommand: ParsableCommand {
     @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var format: OutputOptions
 
+    /// Whether PIN-B is built from the card face's printed fields.
+    private var pinBFromCardFace: Bool { birthDate != nil || expiryYear != nil || securityCode != nil }
+
     func validate() throws {
-        guard pinA != pinB else { throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code)") }
+        if pinBFromCardFace && (birthDate == nil || expiryYear == nil || securityCode == nil) {
+            throw ValidationError("--birth-date, --expiry-year and --security-code go together: give all three, as printed on the card face")
+        }
+        guard pinA != (pinB || pinBFromCardFace) else {
+            throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code; typed or from --birth-date)")
+        }
+        if foreignResident && !pinBFromCardFace {
+            throw ValidationError("--foreign-resident says how --birth-date enters PIN-B; a typed 14-digit PIN-B already carries the year as the card wants it")
+        }
     }
 
     struct Report: Encodable {
@@ -49,6 +78,8 @@ struct FaceCommand: ParsableCommand {
         var expiryDate: String
         var files: [String: String]
         var authenticity: Authenticity
+        /// How the birth year entered a PIN-B built from --birth-date: `japanese-era` or `gregorian`.
+        var pinBYearForm: String?
 
         struct Authenticity: Encodable {
             var result: String
@@ -56,6 +87,7 @@ struct FaceCommand: ParsableCommand {
             var signatureMatchesCardKey: Bool
             var certificateSignedByRoot: Bool?
             var rootKeyID: String
+            var rootSource: String
         }
     }
 
@@ -63,27 +95,43 @@ struct FaceCommand: ParsableCommand {
         try Failure.report(json: format.json) {
             let kind: PINKind = pinA ? .faceMyNumber : .faceBirthExpiryCode
             let root = try rootKey.load()
+            // The folder and every file in it are checked before the card is used and any PIN asked for.
+            let folder = try output.map(OutputFolder.prepare) ?? OutputFolder.prepareTemporary(prefix: "mynacard-face")
+            let inputs = [rootKey.root.flatMap { FileStatus(path: $0, followingLinks: true)?.identity }].compactMap { $0 }
+            var targets: [String: OutputFile] = [:]
+            for name in Self.fileNames.values where name != Self.fileNames["myNumber"] || (reveal && pinA) {
+                targets[name] = try OutputFile.prepare(named: name, in: folder, privacy: .alwaysPrivate, inputs: inputs)
+            }
             let pinReader = pinInput.makeReader()
+            let printed = try printedPINB()
+            if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
             let (face, myNumberImage, authenticity) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
-                try session.verify(kind, force: pinInput.force) { try pinReader.read(prompt: "\(kind.displayName): ") }
+                do {
+                    try session.verify(kind, force: pinInput.force) { try printed?.pin() ?? pinReader.read(kind, force: pinInput.force, on: transport) }
+                } catch let error as CardSessionError {
+                    if case .wrongPIN(_, let left) = error, left > 0, let printed {
+                        Output.message("note: check the birth date, expiry year and security code against the card face; if they are right, "
+                                       + Self.otherFormAdvice(printed.yearForm))
+                    }
+                    throw error
+                }
                 let face = try session.cardFace()
                 return (face, reveal && pinA ? try session.myNumberImage() : nil, try session.authenticity(of: face, root: root))
             }
-            let directory = try makeDirectory()
             var files: [String: String] = [:]
-            func save(_ key: String, _ name: String, _ bytes: [UInt8]) throws {
-                let path = (directory as NSString).appendingPathComponent(name)
-                try Output.write(bytes, to: path)
-                files[key] = path
+            func save(_ key: String, _ bytes: [UInt8]) throws {
+                guard let name = Self.fileNames[key], let target = targets[name] else { return }
+                try target.write(bytes)
+                files[key] = target.path
             }
-            try save("photoJP2", "photo.jp2", face.photo)
-            try save("photoPNG", "photo.png", try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)))
-            try save("name", "name.png", face.nameImage)
-            try save("address", "address.png", face.addressImage)
-            try save("securityCode", "security-code.png", face.securityCodeImage)
-            if let myNumberImage { try save("myNumber", "my-number.png", myNumberImage) }
-            let report = Report(directory: directory,
+            try save("photoJP2", face.photo)
+            try save("photoPNG", try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)))
+            try save("name", face.nameImage)
+            try save("address", face.addressImage)
+            try save("securityCode", face.securityCodeImage)
+            if let myNumberImage { try save("myNumber", myNumberImage) }
+            let report = Report(directory: folder.path,
                                 birthDate: reveal ? face.birthDate.description : BasicInfo.maskedBirthDate,
                                 sex: reveal ? face.sex.displayName : BasicInfo.maskedSex,
                                 sexCode: reveal ? face.sex.rawValue : BasicInfo.maskedSex,
@@ -91,35 +139,51 @@ struct FaceCommand: ParsableCommand {
                                 authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
-                                                    rootKeyID: authenticity.issuerKeyID))
+                                                    rootKeyID: authenticity.issuerKeyID, rootSource: authenticity.rootSource.code),
+                                pinBYearForm: printed?.yearForm.rawValue)
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json {
                 try Output.json(report)
             } else {
-                Output.line("birth date:    \(report.birthDate)")
-                Output.line("sex:           \(report.sex)")
-                Output.line("expiry date:   \(report.expiryDate)")
+                Output.line("birth date:    \(terminalSafe(report.birthDate))")
+                Output.line("sex:           \(terminalSafe(report.sex))")
+                Output.line("expiry date:   \(terminalSafe(report.expiryDate))")
                 for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
                                      ("securityCode", "security code"), ("myNumber", "My Number")] {
-                    if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(path)") }
+                    if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(terminalSafe(path))") }
                 }
-                Output.line("authenticity:  \(authenticity.result)")
+                Output.line("authenticity:  \(terminalSafe("\(authenticity.result)"))")
             }
             if case .notGenuine(let reason) = authenticity.result {
-                Output.message("mynacard: the card face is not genuine: \(reason)")
+                Output.message("mynacard: the card face is not genuine: \(terminalSafe(reason))")
                 throw NegativeResult(description: "the card face is not genuine: \(reason)")
             }
         }
     }
 
-    /// The output folder: `-o DIR` (created if needed) or a fresh private temporary folder.
-    private func makeDirectory() throws -> String {
-        let path = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("mynacard-face-\(UUID().uuidString.prefix(8))").path
+    /// The files written, by their key in the report.
+    private static let fileNames = [
+        "photoJP2": "photo.jp2", "photoPNG": "photo.png", "name": "name.png", "address": "address.png",
+        "securityCode": "security-code.png", "myNumber": "my-number.png",
+    ]
+
+    /// PIN-B built from --birth-date, --expiry-year and --security-code, checked before any card is touched.
+    private func printedPINB() throws -> CardFacePINB? {
+        guard let birthDate, let expiryYear, let securityCode else { return nil }
+        guard let date = CardDate(iso: birthDate) else { throw InputError.invalid(CardFacePINBError.birthDateNotADate.description) }
+        var code = Array(securityCode.utf8)
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            return try CardFacePINB(birthDate: date, expiryYear: expiryYear, securityCode: PINCode(consuming: &code),
+                                    yearForm: foreignResident ? .gregorian : .japaneseEra)
         } catch {
-            throw InputError.cannotWrite(path: path, reason: error.localizedDescription)
+            throw InputError.invalid(error.description)
         }
-        return path
+    }
+
+    /// What to do when the card may want the other year form: it is offered, never tried unasked.
+    private static func otherFormAdvice(_ form: CardFacePINB.YearForm) -> String {
+        form == .japaneseEra
+            ? "a foreign resident's card, whose face prints the Western birth date, needs --foreign-resident"
+            : "a Japanese national's card, whose face prints the Japanese-era birth date, needs PIN-B without --foreign-resident"
     }
 }

@@ -38,12 +38,12 @@ struct InfoCommand: ParsableCommand {
                 return (report, atr)
             }
             if output.json { return try Output.json(report) }
-            Output.line("reader:      \(report.reader)")
+            Output.line("reader:      \(terminalSafe(report.reader))")
             Output.line("ATR:         \(report.atr)  (\(atr.note))")
             for applet in CardApplet.allCases {
                 Output.line("applet:      \(applet.displayName): " + (report.applets[applet.rawValue] == true ? "present" : "absent"))
             }
-            if let label = report.tokenLabel { Output.line("token label: \(label)") }
+            if let label = report.tokenLabel { Output.line("token label: \(terminalSafe(label))") }
         }
     }
 }

@@ -15,7 +15,12 @@ struct JPKICertCommand: ParsableCommand {
         discussion: """
             auth, auth-ca and sign-ca are free to read. sign (the signature certificate) carries the holder's \
             name, address, birth date and sex, and the card releases it only after the signing password. \
-            The text and JSON forms leave out the serial number, a linkable identifier: use `mynacard jpki serial`.
+            The text and JSON forms of the holder's certificates (auth, sign) mask the two identifiers that link \
+            the holder across services: the subject's common name (the マイキーID: its 14-character random string \
+            becomes ************** and the 9-character 受付端末識別記号 stays) and the serial number (every digit \
+            becomes *). --reveal shows them; `mynacard jpki serial` and `mynacard jpki mykey-id` show one each. \
+            The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself. \
+            A new file is readable only by you (0600), except for the CA certificates, which are public.
             """
     )
 
@@ -29,8 +34,11 @@ struct JPKICertCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pem, der, text or json.")
     var format: Format = .pem
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- for standard output, also for DER on a terminal).")
     var output: String?
+
+    @Flag(name: .long, help: "Show the holder's common name (マイキーID) and serial number in the text and JSON forms instead of masking them.")
+    var reveal = false
 
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
@@ -41,25 +49,30 @@ struct JPKICertCommand: ParsableCommand {
     func run() throws {
         let format = json ? .json : format
         try Failure.report(json: format == .json) {
+            // The CA certificates are public; the holder's identify a person.
+            let destination = try OutputFile.prepare(output, privacy: [.authenticationCA, .signingCA].contains(which) ? .shareable : .personal,
+                                                     binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
                 }
                 return try jpki.certificate(which)
             }
             switch format {
-            case .der: try Output.write(certificate.der, to: output)
-            case .pem: try Output.write(Array(certificate.pem.utf8), to: output)
-            case .text: try Output.write(Array(CertificateSummary(certificate).text.utf8), to: output)
-            case .json: try Output.write(try Output.jsonBytes(CertificateSummary(certificate)), to: output)
+            case .der: try destination.write(certificate.der)
+            case .pem: try destination.write(Array(certificate.pem.utf8))
+            case .text: try destination.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8))
+            case .json: try destination.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)))
             }
         }
     }
 }
 
-/// What the text and JSON forms of a certificate show: no serial number (see `jpki serial`).
+/// What the text and JSON forms of a certificate show. For the holder's certificates (auth, sign) the subject's
+/// common names and the serial number are masked unless revealed, and the DER (which holds both) is left out;
+/// a CA certificate's are not personal.
 struct CertificateSummary: Encodable {
     var certificate: String
     var subject: String
@@ -69,34 +82,46 @@ struct CertificateSummary: Encodable {
     var publicKey: String
     var signatureAlgorithm: String
     var sha256Fingerprint: String
-    var der: String
+    var serialHex: String
+    var revealed: Bool
+    var der: String?
 
-    init(_ certificate: JPKICertificate) {
+    init(_ certificate: JPKICertificate, reveal: Bool) {
         let parsed = certificate.certificate
         let dates = ISO8601DateFormatter()
+        let masked = certificate.kind.identifiesHolder && !reveal
         self.certificate = certificate.kind.rawValue
-        subject = parsed.subject.description
+        subject = masked ? parsed.subject.description(maskingCommonNames: MyKeyID.mask) : parsed.subject.description
         issuer = parsed.issuer.description
         notValidBefore = dates.string(from: parsed.notValidBefore)
         notValidAfter = dates.string(from: parsed.notValidAfter)
         publicKey = certificate.publicKeySummary
         signatureAlgorithm = "\(parsed.signatureAlgorithm)".replacingOccurrences(of: "SignatureAlgorithm.", with: "")
         sha256Fingerprint = sha256Hex(certificate.der)
-        der = Data(certificate.der).base64EncodedString()
+        serialHex = masked ? String(repeating: "*", count: certificate.serialHex.count) : certificate.serialHex
+        revealed = !masked
+        // The DER holds the common name and serial in the clear, so a masked summary leaves it out.
+        der = masked ? nil : Data(certificate.der).base64EncodedString()
     }
 
     var text: String {
-        """
+        let serialNote = revealed ? "" : "  (masked: it identifies the holder; --reveal or `mynacard jpki serial` shows it)"
+        return """
         certificate:   \(certificate)
-        subject:       \(subject)
-        issuer:        \(issuer)
+        subject:       \(terminalSafe(subject))
+        issuer:        \(terminalSafe(issuer))
         valid from:    \(notValidBefore)
         valid until:   \(notValidAfter)
         public key:    \(publicKey)
         signature:     \(signatureAlgorithm)
         SHA-256:       \(sha256Fingerprint)
-        serial number: (not shown; it identifies the holder: use `mynacard jpki serial`)
+        serial number: \(serialHex)\(serialNote)
 
         """
     }
+}
+
+extension JPKICertificateKind {
+    /// Whether the certificate is the holder's own, whose common name and serial number identify the holder.
+    var identifiesHolder: Bool { self == .authentication || self == .signing }
 }

@@ -6,7 +6,7 @@ struct JPKICommand: ParsableCommand {
         commandName: "jpki",
         abstract: "Certificates, signatures and login with the JPKI (公的個人認証) applet.",
         subcommands: [
-            JPKICertCommand.self, JPKISerialCommand.self, JPKISignCommand.self, JPKIVerifyCommand.self,
+            JPKICertCommand.self, JPKISerialCommand.self, JPKIMyKeyIDCommand.self, JPKISignCommand.self, JPKIVerifyCommand.self,
             JPKILoginCommand.self, JPKILoginVerifyCommand.self,
         ]
     )

@@ -33,9 +33,10 @@ struct JPKILoginCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: true) {
+            let destination = try OutputFile.prepare(output, privacy: .personal)
             let bytes: [UInt8]
             if challenge == "-" {
-                bytes = try InputFiles.bytes("-")
+                bytes = try InputFiles.bytes("-", what: "a challenge")
             } else {
                 guard let decoded = decodeHexOrBase64(challenge) else { throw InputError.invalid("the challenge must be non-empty hex or base64") }
                 bytes = decoded
@@ -45,11 +46,11 @@ struct JPKILoginCommand: ParsableCommand {
             let bundle = try withCard(card) { transport in
                 let jpki = try JPKISession(transport: transport)
                 try jpki.verify(.jpkiAuthentication, force: pinInput.force) {
-                    try pinReader.read(prompt: "\(PINKind.jpkiAuthentication.displayName): ")
+                    try pinReader.read(.jpkiAuthentication, force: pinInput.force, on: transport)
                 }
                 return try jpki.login(challenge: bytes)
             }
-            try Output.write(try Output.jsonBytes(bundle), to: output)
+            try destination.write(try Output.jsonBytes(bundle))
         }
     }
 }

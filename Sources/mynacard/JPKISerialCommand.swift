@@ -34,7 +34,7 @@ struct JPKISerialCommand: ParsableCommand {
             let dates = ISO8601DateFormatter()
             Output.line("serial (decimal): \(report.serialDecimal)")
             Output.line("serial (hex):     \(report.serialHex)")
-            Output.line("issuer:           \(report.issuer)")
+            Output.line("issuer:           \(terminalSafe(report.issuer))")
             Output.line("valid from:       \(dates.string(from: report.notValidBefore))")
             Output.line("valid until:      \(dates.string(from: report.notValidAfter))")
         }

@@ -10,11 +10,15 @@ struct JPKISignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Sign files with the card's authentication or signing key.",
         discussion: """
-            Each file is hashed on this computer, in chunks (any size works); the card signs the hash. \
-            The PIN is asked once for all files. With --cms the result is a detached CMS (PKCS#7) \
+            Each file is hashed on this computer, in chunks (any size works), while the PIN is typed; the card \
+            signs the hash. The PIN is asked once for all files. With --cms the result is a detached CMS (PKCS#7) \
             signature that `openssl cms -verify` accepts; otherwise a plain RSA PKCS#1 v1.5 signature. \
             One input goes to standard output or -o; several inputs each get FILE.sig (FILE.p7s with --cms) \
-            next to them or in --out-dir, or, with --format json, one JSON document with all signatures.
+            next to them; with --out-dir every input's FILE.sig goes into that folder (made, 0700, if missing). \
+            With --format json all signatures are one JSON document, on standard output or -o. \
+            Files and folders are checked before the card is used: a command that cannot write its output \
+            asks for no PIN. New signature files are readable only by you (0600); an existing file keeps its \
+            permissions; an input is never overwritten. Raw signatures are not written to a terminal (use -o -).
             """
     )
 
@@ -43,10 +47,10 @@ struct JPKISignCommand: ParsableCommand {
     @Flag(name: .long, help: "With --cms, include the issuing CA certificate too.")
     var chain = false
 
-    @Option(name: .shortAndLong, help: "Write the signature of the single input to this file.")
+    @Option(name: .shortAndLong, help: "Write the signature of the single input (or, with --format json, the one document) to this file; - for standard output.")
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("With several inputs, write the signatures into this folder.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Write each input's signature (FILE.sig, FILE.p7s) into this folder.", valueName: "dir"))
     var outDir: String?
 
     @OptionGroup var card: CardOptions
@@ -54,9 +58,16 @@ struct JPKISignCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file to sign, or - for standard input") }
-        if output != nil && files.count > 1 { throw ValidationError("-o takes one input; for several, signatures go to FILE.sig or --out-dir") }
+        if output != nil && outDir != nil { throw ValidationError("give -o FILE or --out-dir DIR, not both") }
+        if output != nil && files.count > 1 && outputFormat != .json {
+            throw ValidationError("-o takes one input (or, with --format json, the one document for all); for several, signatures go to FILE.sig or --out-dir")
+        }
+        if outDir != nil && outputFormat == .json { throw ValidationError("--format json writes one document for all inputs: use -o FILE, not --out-dir") }
+        if outDir != nil && files.contains("-") { throw ValidationError("standard input has no name to write FILE.sig after: use -o FILE") }
         if files.contains("-") && files.count > 1 { throw ValidationError("- (standard input) can only be signed on its own") }
-        if files.contains("-") && pinInput.pinStdin { throw ValidationError("standard input cannot carry both the data and the PIN: use --pin-fd or --pin-env") }
+        if files.contains("-") && (pinInput.pinStdin || pinInput.pinFd == 0) {
+            throw ValidationError("standard input cannot carry both the data and the PIN: use --pin-fd or --pin-env")
+        }
         if chain && !cms { throw ValidationError("--chain only applies to --cms") }
     }
 
@@ -77,28 +88,30 @@ struct JPKISignCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: outputFormat == .json) {
-            // Hash first: unreadable files are reported before any PIN is asked or sent.
-            var digests: [ComputedDigest] = []
-            for (index, path) in files.enumerated() {
-                let handle = try InputFiles.handle(path)
-                if files.count > 1 { Output.message("hashing \(path) (\(index + 1)/\(files.count))") }
-                do {
-                    var reported: UInt64 = 0
-                    digests.append(try hash.hash(reading: handle) { done in
-                        // Large inputs: a line every 256 MiB, so a long wait is visibly not a hang.
-                        guard done - reported >= 256 << 20 else { return }
-                        reported = done
-                        Output.message("hashing \(path): \(done >> 20) MiB")
-                    })
-                } catch {
-                    throw InputError.cannotRead(path: path, reason: error.localizedDescription)
-                }
-                if path != "-" { try? handle.close() }
+            // Every input and output is checked before the card is used and any PIN asked for. Regular files
+            // are opened again for hashing (thousands may be signed at once); pipes, FIFOs and devices stay
+            // open, since what they hold is read only once.
+            var inputs: [(path: String, file: InputFile?)] = []
+            var identities: [FileIdentity] = []
+            for path in files {
+                let file = try InputFiles.open(path)
+                identities += [file.identity].compactMap { $0 }
+                let isRegular = file.identity?.isRegularFile == true
+                if isRegular { file.close() }
+                inputs.append((path, isRegular ? nil : file))
             }
+            let outputs = try plannedOutputs(inputs: identities)
             let pinReader = pinInput.makeReader()
-            let (signatures, certificate) = try withCard(card) { transport in
+            let (digests, signatures, certificate) = try withCard(card) { transport in
+                // The card is there: hash meanwhile, while the PIN is typed; send nothing until every file is read.
+                let hashing = BackgroundDigests(inputs, algorithm: hash)
                 let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) { try pinReader.read(prompt: "\(key.pin.displayName): ") }
+                try jpki.verify(key.pin, force: pinInput.force) {
+                    let pin = try pinReader.read(key.pin, force: pinInput.force, on: transport)
+                    _ = try hashing.wait()
+                    return pin
+                }
+                let digests = try hashing.wait()
                 let certificate = try jpki.certificateDER(key.certificate)
                 let chainDER = chain ? [try jpki.certificateDER(key == .authentication ? .authenticationCA : .signingCA)] : []
                 var signatures: [[UInt8]] = []
@@ -106,31 +119,44 @@ struct JPKISignCommand: ParsableCommand {
                     signatures.append(cms
                         ? try jpki.signDetachedCMS(contentDigest: digest, with: key, signerCertificate: certificate, chain: chainDER)
                         : try jpki.sign(digest, with: key))
-                    if files.count > 1 { Output.message("signed \(files[index]) (\(index + 1)/\(files.count))") }
+                    if files.count > 1 { Output.message("signed \(terminalSafe(files[index])) (\(index + 1)/\(files.count))") }
                 }
-                return (signatures, certificate)
+                return (digests, signatures, certificate)
             }
             let results = zip(files, zip(digests, signatures)).map { file, pair in
                 Signed(key: key.rawValue, hash: hash.rawValue, algorithm: hash.rsaSignatureName, format: cms ? "cms" : "pkcs1",
                        file: file, digest: pair.0.bytes.hexString, signature: Data(pair.1).base64EncodedString(),
                        certificateSha256: sha256Hex(certificate))
             }
-            try write(results, signatures: signatures)
+            try write(results, signatures: signatures, to: outputs)
         }
     }
 
-    private func write(_ results: [Signed], signatures: [[UInt8]]) throws {
+    /// Where the signatures go — one document, or one file per input — checked before the card is used.
+    private func plannedOutputs(inputs: [FileIdentity]) throws -> [OutputFile] {
+        if outputFormat == .json || (files.count == 1 && outDir == nil) {
+            return [try OutputFile.prepare(output, privacy: .personal, binary: outputFormat == .raw, inputs: inputs)]
+        }
+        let folder = try outDir.map(OutputFolder.prepare)
+        let outputs = try files.map { path in
+            let name = (path as NSString).lastPathComponent + (cms ? ".p7s" : ".sig")
+            if let folder { return try OutputFile.prepare(named: name, in: folder, privacy: .personal, inputs: inputs) }
+            return try OutputFile.prepare(path + (cms ? ".p7s" : ".sig"), privacy: .personal, inputs: inputs)
+        }
+        if let twice = Dictionary(grouping: outputs, by: \.path).first(where: { $0.value.count > 1 })?.key {
+            throw InputError.invalid("two inputs of the same name would both be signed into \(terminalSafe(twice)): sign them separately")
+        }
+        return outputs
+    }
+
+    private func write(_ results: [Signed], signatures: [[UInt8]], to outputs: [OutputFile]) throws {
         if outputFormat == .json {
-            let json = results.count == 1 ? try Output.jsonBytes(results[0]) : try Output.jsonBytes(["signatures": results])
-            return try Output.write(json, to: output)
+            return try outputs[0].write(results.count == 1 ? try Output.jsonBytes(results[0]) : try Output.jsonBytes(["signatures": results]))
         }
         let encoded = signatures.map { outputFormat == .base64 ? Array((Data($0).base64EncodedString() + "\n").utf8) : $0 }
-        if files.count == 1 { return try Output.write(encoded[0], to: output) }
-        for (path, bytes) in zip(files, encoded) {
-            var target = URL(fileURLWithPath: path + (cms ? ".p7s" : ".sig"))
-            if let outDir { target = URL(fileURLWithPath: outDir).appendingPathComponent(target.lastPathComponent) }
-            try Output.write(bytes, to: target.path)
-            Output.message("wrote \(target.path)")
+        for (output, bytes) in zip(outputs, encoded) {
+            try output.write(bytes)
+            if outputs.count > 1 || outDir != nil { Output.message("wrote \(terminalSafe(output.path))") }
         }
     }
 }

@@ -8,12 +8,15 @@ import X509
 struct JPKIVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a signature made by `mynacard jpki sign` (exit 0 valid, 1 invalid).",
+        abstract: "Check a signature made by `mynacard jpki sign` (exit 0 valid, 1 invalid, 6 untrusted).",
         discussion: """
             With --cert no card is needed. --from-card reads the certificate from the card (the signature \
-            certificate needs the signing password). With --cms and neither, the certificate inside the CMS \
-            is used: that proves the data is unchanged, not who signed it. Signature files may be raw, \
-            base64 or the JSON of `jpki sign --format json`. The certificate's chain and revocation are not checked.
+            certificate needs the signing password). With --cms and neither, the certificate inside the CMS is \
+            used, and it must chain to a trusted CA: the J-LIS CAs built into mynacard, or those given with --ca. \
+            A signature that matches a certificate no trusted CA issued is reported UNTRUSTED (exit 6), never valid. \
+            A certificate given with --cert or --from-card is trusted because you chose it, unless --ca is also given. \
+            The CA's and the certificate's validity are checked at --at (default now). Signature files may be raw, \
+            base64 or the JSON of `jpki sign --format json`. Revocation is not checked.
             """
     )
 
@@ -32,9 +35,13 @@ struct JPKIVerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Hash of a bare signature: sha256, sha384 or sha512 (default: from a JSON signature file, else sha256).")
     var hash: JPKIHashAlgorithm?
 
+    @Flag(name: .long, help: "Show the signer's common name (for an authentication certificate, its マイキーID) instead of masking it.")
+    var reveal = false
+
     @Argument(help: "The signed file; - for standard input.")
     var file: String
 
+    @OptionGroup var trust: TrustOptions
     @OptionGroup var card: CardOptions
     @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -43,6 +50,18 @@ struct JPKIVerifyCommand: ParsableCommand {
         if cert != nil && fromCard != nil { throw ValidationError("give --cert or --from-card, not both") }
         if !cms && cert == nil && fromCard == nil { throw ValidationError("a bare signature needs the signer's certificate: --cert FILE or --from-card auth|sign") }
         if file == "-" && pinInput.pinStdin { throw ValidationError("standard input cannot carry both the data and the PIN") }
+    }
+
+    /// How the signer's certificate came to be trusted, for scripts.
+    enum Trust: String, Encodable {
+        /// A trusted CA (built-in J-LIS or --ca) issued it, and both were valid at the date checked.
+        case trustedCA = "trusted-ca"
+        /// The user named it with --cert or --from-card (and gave no --ca).
+        case givenCertificate = "given-certificate"
+        /// The signature matches it, but nothing vouches for it.
+        case untrusted
+        /// The signature does not match, so trust was not looked at.
+        case notChecked = "not-checked"
     }
 
     struct Report: Encodable {
@@ -54,60 +73,115 @@ struct JPKIVerifyCommand: ParsableCommand {
         var signer: String?
         var signingTime: Date?
         var certificateSource: String
+        var signatureMatches: Bool
+        var trust: Trust
+        var trustAnchor: AnchorReport?
+        var trustProblem: String?
+        var checkedAt: Date
     }
 
     func run() throws {
         try Failure.report(json: outputOptions.json) {
+            // Every file is read or opened before the card is used and any PIN asked for.
             let (signatureBytes, fileHash) = try InputFiles.signature(signature)
+            if !cms { try InputFiles.checkBareSignature(signatureBytes, path: signature) }
+            let cmsDocument = cms ? try InputFiles.cmsSignature(signatureBytes, path: signature) : nil
+            let signed = try InputFiles.open(file)
+            defer { signed.close() }
+            let store = try trust.trustStore()
+            let date = try trust.date()
             var certificate = try cert.map(InputFiles.certificate)
-            var source = cert.map { "file \($0)" } ?? "card"
+            var source = cert.map { "the file \($0)" } ?? "the card"
             if let key = fromCard {
                 let pinReader = pinInput.makeReader()
                 certificate = try withCard(card) { transport in
                     let jpki = try JPKISession(transport: transport)
                     if let pin = key.certificate.requiredPIN {
-                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(prompt: "\(pin.displayName): ") }
+                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
                     }
                     return try jpki.certificate(key.certificate).certificate
                 }
             }
-            let report: Report
-            if cms {
-                let document = try DetachedCMSSignature(derEncoded: signatureBytes)
-                if certificate == nil { certificate = document.embeddedSignerCertificate; source = "embedded in the signature (not trust-checked)" }
-                let digest = try hashFile(with: document.hash)
-                let verdict: SignatureVerdict = certificate.map { document.verify(contentDigest: digest, signer: $0) }
+            let given = certificate != nil
+            let verdict: SignatureVerdict
+            let format: String
+            let algorithm: JPKIHashAlgorithm
+            var signingTime: Date?
+            if let document = cmsDocument {
+                if certificate == nil { certificate = document.embeddedSignerCertificate; source = "the signature itself" }
+                let digest = try hash(signed, with: document.hash)
+                verdict = certificate.map { document.verify(contentDigest: digest, signer: $0) }
                     ?? .invalid("the signature carries no certificate for its signer; give --cert")
-                report = Report(valid: verdict.isValid, reason: reason(verdict), format: "cms", hash: document.hash.rawValue, file: file,
-                                signer: certificate?.subject.description, signingTime: document.signingTime, certificateSource: source)
+                (format, algorithm, signingTime) = ("cms", document.hash, document.signingTime)
             } else {
-                let algorithm = hash ?? fileHash ?? .sha256
-                let digest = try hashFile(with: algorithm)
+                algorithm = hash ?? fileHash ?? .sha256
+                let digest = try hash(signed, with: algorithm)
                 guard let certificate else { throw ValidationError("a bare signature needs the signer's certificate: --cert FILE or --from-card auth|sign") }
-                let verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate)
-                report = Report(valid: verdict.isValid, reason: reason(verdict), format: "pkcs1", hash: algorithm.rawValue, file: file,
-                                signer: certificate.subject.description, signingTime: nil, certificateSource: source)
+                verdict = RawSignature.verify(signature: signatureBytes, contentDigest: digest, certificate: certificate)
+                format = "pkcs1"
             }
-            if outputOptions.json {
-                try Output.json(report)
-            } else if report.valid {
-                Output.line("valid: \(file) is signed by \(report.signer ?? "?") (\(report.format), \(report.hash); certificate from \(report.certificateSource))")
-                if let time = report.signingTime { Output.line("signed at: \(ISO8601DateFormatter().string(from: time))") }
-            } else {
-                Output.line("INVALID: \(report.reason ?? "")")
-            }
-            if !report.valid { throw NegativeResult(description: report.reason ?? "invalid signature") }
+            var report = Report(valid: false, format: format, hash: algorithm.rawValue, file: file,
+                                signer: certificate.map(signerText), signingTime: signingTime, certificateSource: source,
+                                signatureMatches: verdict.isValid, trust: .notChecked, checkedAt: date)
+            decideTrust(&report, verdict: verdict, certificate: certificate, givenCertificate: given, store: store, date: date)
+            try output(report)
         }
     }
 
-    private func reason(_ verdict: SignatureVerdict) -> String? {
-        if case .invalid(let why) = verdict { return why }
-        return nil
+    /// Fills in validity and trust: a matching signature is valid when a trusted CA issued its certificate, or
+    /// when the user named the certificate (and gave no --ca); otherwise it is untrusted.
+    private func decideTrust(_ report: inout Report, verdict: SignatureVerdict, certificate: Certificate?, givenCertificate: Bool,
+                             store: TrustStore, date: Date) {
+        guard case .valid = verdict, let certificate else {
+            if case .invalid(let why) = verdict { report.reason = why }
+            return
+        }
+        if let problem = certificate.keyUsageProblem(for: .documentSigning) {
+            report.reason = "the certificate may not make signatures: \(problem)"
+            return
+        }
+        switch store.issuer(of: certificate, for: .documentSigning, at: date) {
+        case .success(let anchor):
+            (report.valid, report.trust, report.trustAnchor) = (true, .trustedCA, AnchorReport(anchor))
+        case .failure(let failure) where givenCertificate && !trust.givenCAs:
+            (report.valid, report.trust, report.trustProblem) = (true, .givenCertificate, failure.description)
+        case .failure(let failure):
+            report.trust = .untrusted
+            report.trustProblem = failure.description
+            report.reason = "the signature matches a certificate that is not trusted: \(failure) "
+                + "(trusted: \(trust.givenCAs ? "the CAs given with --ca" : "the built-in J-LIS CAs"))"
+        }
     }
 
-    private func hashFile(with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
-        let handle = try InputFiles.handle(file)
-        defer { if file != "-" { try? handle.close() } }
-        do { return try algorithm.hash(reading: handle) } catch { throw InputError.cannotRead(path: file, reason: error.localizedDescription) }
+    private func output(_ report: Report) throws {
+        if outputOptions.json {
+            try Output.json(report)
+        } else if report.valid {
+            let trustText = switch report.trust {
+            case .trustedCA: "issued by \(report.trustAnchor?.label ?? "a trusted CA")"
+            default: "trusted because you gave it; it does not chain to a trusted CA: \(report.trustProblem ?? "")"
+            }
+            Output.line(terminalSafe("valid: \(file) is signed by \(report.signer ?? "?") (\(report.format), \(report.hash); "
+                                     + "certificate from \(report.certificateSource), \(trustText))"))
+            if let time = report.signingTime { Output.line("signed at: \(ISO8601DateFormatter().string(from: time))") }
+        } else if report.trust == .untrusted {
+            Output.line("UNTRUSTED: \(terminalSafe(report.reason ?? ""))")
+            Output.line("Trust it only if you know whose it is: give its CA certificate with --ca, or the certificate itself with --cert.")
+        } else {
+            Output.line("INVALID: \(terminalSafe(report.reason ?? ""))")
+        }
+        if report.trust == .untrusted { throw UntrustedResult(description: report.reason ?? "untrusted certificate") }
+        if !report.valid { throw NegativeResult(description: report.reason ?? "invalid signature") }
+    }
+
+    /// The signer's subject, with common names masked unless --reveal.
+    private func signerText(_ certificate: Certificate) -> String {
+        reveal ? certificate.subject.description : certificate.subject.description(maskingCommonNames: MyKeyID.mask)
+    }
+
+    private func hash(_ signed: InputFile, with algorithm: JPKIHashAlgorithm) throws -> ComputedDigest {
+        do { return try algorithm.hash(reading: signed.handle) } catch {
+            throw InputError.cannotRead(path: terminalSafe(file), reason: Failure.plainDescription(of: error))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessControl
 
 /// `mynacard`: read, check and sign with the Japanese My Number card over PC/SC.
 @main
@@ -24,4 +25,27 @@ struct Mynacard: ParsableCommand {
             CheckCommand.self,
         ]
     )
+
+    /// Sets the process up before anything else runs (see ``ProcessSetup``), then parses and runs the command.
+    static func main() {
+        ProcessSetup.start()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            Failure.end(afterParsingOrRunning: error, arguments: arguments)
+        }
+    }
+}
+
+/// What the process does first, before any PIN can be read.
+enum ProcessSetup {
+    /// Turns core dumps off and makes the process undumpable, so no PIN lands in a core file or can be read
+    /// by another process of the user; then takes the `--pin-env` PIN out of the environment
+    /// (``EnvironmentPIN``).
+    static func start() {
+        _ = myna_disable_core_dumps()
+        EnvironmentPIN.take(from: CommandLine.arguments)
+    }
 }

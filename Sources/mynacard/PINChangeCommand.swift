@@ -14,11 +14,21 @@ struct PINChangeCommand: ParsableCommand {
             Asks for the current PIN, then the new one twice. With --pin-stdin or --pin-fd, reads two lines: \
             the current PIN, then the new one. The current PIN is checked with the usual guard: with one try \
             left it is not sent without --force. The auth and text PINs are separate on the card even when \
-            they were set to the same value at issuance: changing one leaves the other as it was.
+            they were set to the same value at issuance: changing one leaves the other as it was. A signing password \
+            may be typed in lower case (it is upper-cased); a new one must contain at least one letter and one digit, \
+            and one that does not is refused before anything is sent.
             """
     )
 
-    @Argument(help: "Which PIN: auth, sign or text.")
+    // Parsed here rather than as any PINKind, so that help and completions offer only what can be changed.
+    @Argument(help: ArgumentHelp("Which PIN: auth, sign or text.", valueName: "auth|sign|text"),
+              completion: .list(PINChangeCommand.changeable.map(\.rawValue)),
+              transform: { text in
+                  guard let kind = PINKind(rawValue: text), PINChangeCommand.changeable.contains(kind) else {
+                      throw ValidationError("only these PINs can be changed: auth, sign or text")
+                  }
+                  return kind
+              })
     var which: PINKind
 
     @OptionGroup var card: CardOptions
@@ -35,16 +45,19 @@ struct PINChangeCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard Self.changeable.contains(which) else { throw ValidationError("only these PINs can be changed: auth, sign or text") }
+        guard Self.changeable.contains(which) else {
+            throw ValidationError("only these PINs can be changed here: auth, sign or text"
+                                  + (which == .residentRegistry ? " (the resident-registry PIN is changed at the municipal office counter)" : ""))
+        }
         if pinInput.pinEnv != nil { throw ValidationError("changing a PIN needs two PINs: use --pin-stdin or --pin-fd, or a terminal") }
     }
 
     func run() throws {
         try Failure.report(json: output.json) {
             let reader = pinInput.makeReader()
-            let current = { try reader.read(prompt: "current \(which.displayName): ") }
             let new = {
-                let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)): ")
+                let rule = which == .jpkiSigning ? ", at least one letter and one digit" : ""
+                let new = try reader.read(prompt: "new \(which.displayName) (\(which.format)\(rule)): ")
                 if reader.isInteractive {
                     let again = try reader.read(prompt: "new \(which.displayName) again: ")
                     guard new.matches(again) else { throw PINInputError.mismatch }
@@ -52,6 +65,7 @@ struct PINChangeCommand: ParsableCommand {
                 return new
             }
             try withCard(card) { transport in
+                let current = { try reader.read(which, force: pinInput.force, on: transport, prompt: "current \(which.displayName): ") }
                 if which == .textInputAssist {
                     try TextAPSession(transport: transport).changePIN(force: pinInput.force, current: current, new: new)
                 } else {

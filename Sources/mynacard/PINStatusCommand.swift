@@ -7,7 +7,10 @@ struct PINStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show how many tries each PIN has left (reading this never uses a try).",
-        discussion: "Covers the JPKI PINs, the text applet PIN and the card-face PIN-A and PIN-B."
+        discussion: """
+            Covers the JPKI PINs (auth, sign), the text applet's PIN and its PIN-A and PIN-B (text, text-a, text-b), \
+            the card-face PIN-A and PIN-B (face-a, face-b) and the resident-registry PIN (juki).
+            """
     )
 
     @OptionGroup var card: CardOptions
@@ -57,7 +60,7 @@ extension PINCounter {
     var warning: String? {
         switch status {
         case .remaining(1): "one wrong PIN will block it"
-        case .blocked: "BLOCKED: " + kind.resetAdvice
+        case .blocked: kind.resetAdvice
         default: nil
         }
     }

@@ -33,7 +33,7 @@ struct ReadersCommand: ParsableCommand {
             if readers.isEmpty { return Output.line("no readers found") }
             for reader in report.readers {
                 let card = reader.cardPresent ? "card present, ATR \(reader.atr ?? "")" : "no card"
-                Output.line("\(reader.index)  \(reader.name)  (\(card))")
+                Output.line("\(reader.index)  \(terminalSafe(reader.name))  (\(card))")
             }
         }
     }

@@ -33,6 +33,7 @@ struct TextCommand: ParsableCommand {
             var signatureMatchesCardKey: Bool
             var certificateSignedByRoot: Bool?
             var rootKeyID: String
+            var rootSource: String
         }
         var myNumber: String
         var revealed: Bool
@@ -51,7 +52,7 @@ struct TextCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let data = try withCard(card) { transport in
                 let text = try TextAPSession(transport: transport)
-                try text.verifyPIN(force: pinInput.force) { try pinReader.read(prompt: "\(PINKind.textInputAssist.displayName): ") }
+                try text.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
                 return try text.readAll(root: root)
             }
             let auth = data.authenticity
@@ -66,23 +67,23 @@ struct TextCommand: ParsableCommand {
                 sexCode: reveal ? info.sex.rawValue : BasicInfo.maskedSex,
                 authenticity: .init(result: auth.result.code, reason: auth.result.reason, myNumberHashMatches: auth.myNumberHashMatches,
                                     basicInfoHashMatches: auth.basicInfoHashMatches, signatureMatchesCardKey: auth.signatureMatchesCardKey,
-                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID))
+                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID, rootSource: auth.rootSource.code))
             if output.json {
                 try Output.json(report)
             } else {
-                Output.line("My Number:    \(reveal ? data.myNumber.grouped : data.myNumber.masked)"
+                Output.line("My Number:    \(terminalSafe(reveal ? data.myNumber.grouped : data.myNumber.masked))"
                             + (data.myNumber.hasValidCheckDigit ? "" : "  ⚠ WRONG CHECK DIGIT"))
-                Output.line("name:         \(report.name)")
-                Output.line("address:      \(report.address)")
-                Output.line("birth date:   \(report.birthDate)")
-                Output.line("sex:          \(report.sex)")
-                Output.line("authenticity: \(auth.result)")
+                Output.line("name:         \(terminalSafe(report.name))")
+                Output.line("address:      \(terminalSafe(report.address))")
+                Output.line("birth date:   \(terminalSafe(report.birthDate))")
+                Output.line("sex:          \(terminalSafe(report.sex))")
+                Output.line("authenticity: \(terminalSafe("\(auth.result)"))")
             }
             var problems: [String] = []
             if !data.myNumber.hasValidCheckDigit { problems.append("the My Number's check digit is wrong") }
             if case .notGenuine(let reason) = auth.result { problems.append("the data is not genuine: \(reason)") }
             if !problems.isEmpty {
-                Output.message("mynacard: " + problems.joined(separator: "; "))
+                Output.message("mynacard: " + terminalSafe(problems.joined(separator: "; ")))
                 throw NegativeResult(description: problems.joined(separator: "; "))
             }
         }

@@ -1,3 +1,3 @@
-/// The version of mynacard, printed by `mynacard --version`. The one place it is written: `scripts/package`
-/// takes the Debian package's version from the built binary's `--version`.
+/// mynacard's version, shown by `mynacard --version`: the one place it is written (`scripts/package` takes
+/// the Debian packages' version from the built binary's `--version`).
 let mynacardVersion = "0.1.0"

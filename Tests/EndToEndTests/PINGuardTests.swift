@@ -93,7 +93,7 @@ struct PINGuardTests {
         // Error paths: wrong PINs, badly shaped PINs, a PIN given where a different one is needed.
         try run("wrong auth", ["jpki", "sign", "--key", "auth", file.path, "--pin-stdin", "--format", "json"], input: "4321\n")
         try run("bad shape env", ["jpki", "login", "--challenge", "00", "--pin-env", "P"], env: ["P": "WRONG99"])
-        try run("bad shape", ["jpki", "sign", "--key", "sign", file.path, "--pin-stdin"], input: "abc123\n")
+        try run("bad shape", ["jpki", "sign", "--key", "sign", file.path, "--pin-stdin"], input: "abc-123\n")
         try run("bad new pin", ["pin", "change", "auth", "--pin-stdin"], input: "\(auth)\n98x\n")
         try run("missing new pin", ["pin", "change", "auth", "--pin-stdin"], input: "\(auth)\n")
         try run("unreadable file", ["jpki", "sign", "--key", "auth", "/nonexistent/file", "--pin-stdin"], input: auth + "\n")
@@ -104,7 +104,7 @@ struct PINGuardTests {
         ]
         for (name, result) in results {
             #expect(result.exitCode == expectedExit[name], "\(name): \(result.allOutput)")
-            for secret in [auth, sign, newSign, "4321", "WRONG99", "abc123", "98x"] {
+            for secret in [auth, sign, newSign, "4321", "WRONG99", "abc-123", "98x"] {
                 #expect(!result.allOutput.contains(secret), "\(name) printed a PIN")
             }
         }

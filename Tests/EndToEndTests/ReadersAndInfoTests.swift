@@ -16,7 +16,7 @@ struct ReadersAndInfoTests {
         #expect(reader["atr"] as? String == "3BE000FF8131FE4514")
     }
 
-    @Test("info reports the ATR, all three applets and the JPKI token label")
+    @Test("info reports the ATR, the three applets and the resident-registry applet, and the JPKI token label")
     func info() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
@@ -24,7 +24,7 @@ struct ReadersAndInfoTests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try #require(result.json)
         #expect(json["atrMatchesMyNumberCard"] as? Bool == true)
-        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true])
+        #expect(json["applets"] as? [String: Bool] == ["jpki": true, "text": true, "face": true, "juki": true])
         #expect(json["tokenLabel"] as? String == "JPKIAPICCTOKEN2")
     }
 
@@ -55,16 +55,19 @@ struct ReadersAndInfoTests {
         #expect(Data(base64Encoded: body) == expected)
     }
 
-    @Test("the text and JSON forms of a certificate never show its serial number")
+    @Test("the text and JSON forms of the auth certificate do not show its serial number unless --reveal")
     func certificateSummaryHidesSerial() throws {
         let card = try EmulatedCardFixture()
         defer { card.stop() }
+        let serial = card.holderString("authSerialHex")
         let json = try card.run(["jpki", "cert", "auth", "--format", "json"])
         #expect(json.exitCode == 0)
         #expect(json.json?["subject"] as? String != nil)
-        #expect(json.json?["serialNumber"] == nil)
+        #expect(json.json?["serialHex"] as? String == String(repeating: "*", count: serial.count))
+        #expect(!json.allOutput.contains(serial))
         let text = try card.run(["jpki", "cert", "auth", "--format", "text"])
-        #expect(text.stdoutText.contains("not shown"))
+        #expect(text.stdoutText.contains("serial number: ********  (masked"))
+        #expect(!text.allOutput.contains(serial))
     }
 
     @Test("the signature certificate is released after the signing password, given on a file descriptor")
@@ -167,9 +170,12 @@ struct MissingCardTests {
             #expect(result.exitCode == 0, "\(reader): \(result.stderr)")
             #expect(result.json?["reader"] as? String == card.readerName)
         }
-        let ambiguous = try card.run(["info", "--reader", "Virtual"], selectReader: false)
+        // vpcd gives two readers, "Virtual PCD 00 00" and "Virtual PCD 00 01": "Virtual" names neither alone.
+        let ambiguous = try card.run(["info", "--reader", "Virtual", "--json"], selectReader: false)
         #expect(ambiguous.exitCode == 3)
-        #expect(ambiguous.stderr.contains("readers present"))
+        #expect(ambiguous.stderr.contains("\"Virtual\" is ambiguous"), "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.contains("\"Virtual PCD 00 00\", \"Virtual PCD 00 01\""), "\(ambiguous.stderr)")
+        #expect((ambiguous.json?["error"] as? [String: Any])?["kind"] as? String == "reader-ambiguous")
     }
 
     @Test("an unknown reader name lists the readers that exist")

@@ -51,13 +51,14 @@ struct JPKIReadPathTests {
         }
     }
 
-    @Test("the card's five PIN counters are read in one sweep, without spending a try")
+    @Test("the card's eight PIN counters are read in one sweep, without spending a try: JPKI, text PIN and 照合番号A/B, card face A/B, 住基")
     func allCounters() throws {
         let transport = try transport("last-try")
         let counters = try CardSession(transport: transport).pinCounters()
-        #expect(counters.map(\.kind) == [.jpkiAuthentication, .jpkiSigning, .textInputAssist, .faceMyNumber, .faceBirthExpiryCode])
-        #expect(counters.first { $0.kind == .jpkiAuthentication }?.status == .remaining(1))
-        #expect(counters.first { $0.kind == .textInputAssist }?.status == .remaining(3))
+        #expect(counters.map(\.kind) == [.jpkiAuthentication, .jpkiSigning, .textInputAssist, .textMyNumber, .textBirthExpiryCode,
+                                         .faceMyNumber, .faceBirthExpiryCode, .residentRegistry])
+        #expect(counters.map(\.status) == [.remaining(1), .remaining(1), .remaining(3), .remaining(10), .remaining(10),
+                                           .remaining(10), .remaining(10), .remaining(3)])
         #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
     }
 
@@ -92,7 +93,7 @@ struct JPKIReadPathTests {
         #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
     }
 
-    @Test("a PIN of the wrong shape never reaches the card", arguments: ["123", "12345", "12a4", "abc123"])
+    @Test("a PIN of the wrong shape never reaches the card", arguments: ["123", "12345", "12a4", "ab-123"])
     func badFormat(text: String) throws {
         let transport = try transport()
         let jpki = try JPKISession(transport: transport)

@@ -5,6 +5,7 @@ import Foundation
 import JPKIApplet
 import Testing
 import X509
+import _CryptoExtras
 
 /// The package root (holding Package.swift).
 let packageRoot: URL = {
@@ -157,6 +158,17 @@ struct LoginBundleTests {
         try Certificate(derEncoded: Array(Data(contentsOf: packageRoot.appendingPathComponent("fixtures/profiles/healthy/jpki/\(name).der"))))
     }
 
+    func trusting(_ name: String) throws -> LoginVerifier {
+        LoginVerifier(trustStore: TrustStore(anchors: [try TrustAnchor(fixtureCertificate(name))]))
+    }
+
+    /// A value from the healthy profile's `holder`: what the fixtures say the card holds.
+    func holder(_ key: String) throws -> String {
+        let data = try Data(contentsOf: packageRoot.appendingPathComponent("fixtures/profiles/healthy/profile.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require((object["holder"] as? [String: Any])?[key] as? String)
+    }
+
     func makeBundle(_ challenge: [UInt8]) throws -> (LoginBundle, JPKICertificate) {
         let (jpki, _) = try emulatedJPKI()
         try jpki.verify(.jpkiAuthentication, pin: pin("1234"))
@@ -165,13 +177,18 @@ struct LoginBundleTests {
 
     static let inValidity = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!
 
-    @Test("a bundle is accepted by the auth CA and proves the certificate's serial")
+    @Test("a bundle is accepted by the auth CA and proves the certificate's serial and マイキーID")
     func accepted() throws {
         let challenge: [UInt8] = Array(0..<32)
         let (bundle, certificate) = try makeBundle(challenge)
-        let proof = try LoginVerifier(ca: fixtureCertificate("auth-ca")).verify(bundle, expectedChallenge: challenge, at: Self.inValidity)
+        let proof = try trusting("auth-ca").verify(bundle, expectedChallenge: challenge, at: Self.inValidity)
         #expect(proof.serialHex == certificate.serialHex)
+        #expect(proof.serialHex == (try holder("authSerialHex")))
+        #expect(proof.myKeyID?.commonName == (try holder("authCommonName")))
+        #expect(proof.myKeyID?.terminalCode == "13999001A")
+        #expect(proof.issuer.certificate == (try fixtureCertificate("auth-ca")))
         #expect(bundle.serial == certificate.serialHex)
+        #expect(bundle.myKeyID == (try holder("authCommonName")))
         #expect(bundle.algorithm == "sha256WithRSAEncryption")
     }
 
@@ -179,13 +196,90 @@ struct LoginBundleTests {
     func rejected() throws {
         let challenge: [UInt8] = Array(0..<32)
         let (bundle, _) = try makeBundle(challenge)
-        let verifier = LoginVerifier(ca: try fixtureCertificate("auth-ca"))
+        let verifier = try trusting("auth-ca")
         #expect(throws: LoginRejection.challengeMismatch) { try verifier.verify(bundle, expectedChallenge: [1, 2, 3], at: Self.inValidity) }
-        #expect(throws: LoginRejection.self) { try LoginVerifier(ca: fixtureCertificate("sign-ca")).verify(bundle, at: Self.inValidity) }
+        #expect(throws: LoginRejection.self) { try trusting("sign-ca").verify(bundle, at: Self.inValidity) }
         var tampered = bundle
         tampered.challenge = Data([9, 9, 9]).base64EncodedString()
         #expect(throws: LoginRejection.badSignature) { try verifier.verify(tampered, at: Self.inValidity) }
         let later = ISO8601DateFormatter().date(from: "2031-01-01T00:00:00Z")!
-        #expect(throws: LoginRejection.expired(try fixtureCertificate("auth-cert").notValidAfter)) { try verifier.verify(bundle, at: later) }
+        #expect(throws: LoginRejection.untrusted(.notValid(.expired(try fixtureCertificate("auth-cert").notValidAfter)))) {
+            try verifier.verify(bundle, at: later)
+        }
+    }
+
+    @Test("an edited serial or マイキーID field is refused: it is the value a relying party stores")
+    func editedIdentifiers() throws {
+        let (bundle, certificate) = try makeBundle([1, 2, 3])
+        let verifier = try trusting("auth-ca")
+        var serial = bundle
+        serial.serial = "0123ABCD"
+        #expect(throws: LoginRejection.serialMismatch(bundle: "0123ABCD", certificate: certificate.serialHex)) {
+            try verifier.verify(serial, at: Self.inValidity)
+        }
+        var myKey = bundle
+        myKey.myKeyID = "AAAAAAAAAAAAAA13999001A"
+        #expect(throws: LoginRejection.myKeyIDMismatch) { try verifier.verify(myKey, at: Self.inValidity) }
+        var older = bundle
+        older.myKeyID = nil
+        #expect(try verifier.verify(older, at: Self.inValidity).myKeyID?.commonName == (try holder("authCommonName")))
+    }
+
+    @Test("a bundle signed with the signing key is refused even when its CA is trusted: a login is an authentication signature")
+    func signingKeyRefused() throws {
+        let (jpki, _) = try emulatedJPKI()
+        try jpki.verify(.jpkiSigning, pin: pin("ABC123"))
+        let challenge: [UInt8] = [0xC0, 0xFF, 0xEE]
+        let signature = try jpki.sign(JPKIHashAlgorithm.sha256.hash(challenge), with: .signing)
+        let bundle = LoginBundle(certificate: try jpki.certificate(.signing), signature: signature, challenge: challenge)
+        #expect(throws: LoginRejection.self) { try trusting("sign-ca").verify(bundle, at: Self.inValidity) }
+        do {
+            _ = try trusting("sign-ca").verify(bundle, at: Self.inValidity)
+        } catch LoginRejection.untrusted(.keyUsage(let why)) {
+            #expect(why.contains("authentication key"))
+        }
+    }
+
+    @Test("the CA's own validity counts: a CA certificate that has expired at the date checked vouches for nothing")
+    func caValidity() throws {
+        let (bundle, _) = try makeBundle([4, 5, 6])
+        let ca = try fixtureCertificate("auth-ca")
+        // The same CA key and name, in a certificate that ended before the date checked.
+        let key = try _RSA.Signing.PrivateKey(derRepresentation: Data(contentsOf: packageRoot.appendingPathComponent("fixtures/keys/auth-ca.der")))
+        let expired = try Certificate(version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+                                      notValidBefore: ca.notValidBefore, notValidAfter: ISO8601DateFormatter().date(from: "2026-01-01T00:00:00Z")!,
+                                      issuer: ca.subject, subject: ca.subject, signatureAlgorithm: .sha256WithRSAEncryption,
+                                      extensions: ca.extensions, issuerPrivateKey: .init(key))
+        let verifier = LoginVerifier(trustStore: TrustStore(anchors: [try TrustAnchor(expired)]))
+        #expect(throws: LoginRejection.self) { try verifier.verify(bundle, at: Self.inValidity) }
+        #expect(try verifier.verify(bundle, at: ISO8601DateFormatter().date(from: "2025-06-01T00:00:00Z")!).serialHex == (try holder("authSerialHex")))
+    }
+}
+
+@Suite("The マイキーID in the authentication certificate")
+struct MyKeyIDTests {
+    @Test("a 23-character common name splits into the 14-character random string and the 9-character 受付端末識別記号")
+    func splits() throws {
+        let id = try MyKeyID(commonName: "IOH43BBTHJHUL813999001A")
+        #expect(id.randomString == "IOH43BBTHJHUL8")
+        #expect(id.terminalCode == "13999001A")
+        #expect(id.masked == "**************13999001A")
+    }
+
+    @Test("a common name of another shape is reported, not guessed at",
+          arguments: ["", "IOH43BBTHJHUL813999001", "IOH43BBTHJHUL813999001AB", "ioh43bbthjhul813999001a", "IOH43BBTHJHUL8 13999001", "ＩOH43BBTHJHUL813999001A"])
+    func unexpectedShape(name: String) {
+        #expect(throws: MyKeyIDError.self) { try MyKeyID(commonName: name) }
+        #expect(MyKeyID.mask(commonName: name) == String(repeating: "*", count: name.count))
+    }
+
+    @Test("the emulated card's certificate carries the profile's common name as its マイキーID")
+    func fromCertificate() throws {
+        let (jpki, _) = try emulatedJPKI()
+        let id = try MyKeyID(certificate: try jpki.certificate(.authentication).certificate)
+        #expect(id.commonName.count == 23)
+        let masked = try jpki.certificate(.authentication).certificate.subject.description(maskingCommonNames: MyKeyID.mask)
+        #expect(masked.contains("CN=**************13999001A"))
+        #expect(!masked.contains(id.randomString))
     }
 }
