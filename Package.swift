@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
+        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature", "XMLSignature"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -56,6 +57,42 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Signed PDFs as the 法務局 accepts them (incremental updates, adbe.pkcs7.detached), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "PDFSignature",
+            dependencies: [
+                "CMS", "CZlib",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // libxml2, for Canonical XML in XML signatures. Debian: libxml2-dev.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Enveloped XML signatures as e-Gov's 構成情報 carries them (C14N 1.0 by libxml2), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "XMLSignature",
+            dependencies: [
+                "CMS", "CLibXML2",
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // Software DigestSigners (TEST keys of fixtures/, EC keys made by openssl) for testing the formats without a card.
+        .target(
+            name: "TestSigners",
+            dependencies: [
+                "CMS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/TestSigners"
+        ),
         // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
         .target(
             name: "JPKIApplet",
@@ -98,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl", "PDFSignature", "XMLSignature",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -130,10 +167,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "DocumentSignatureTests",
+            dependencies: [
+                "CMS", "PDFSignature", "XMLSignature", "TestSigners",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator", "CZlib",
+                "mynacard", "mynacard-emulator", "CZlib", "CMS", "PDFSignature", "XMLSignature", "TestSigners",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

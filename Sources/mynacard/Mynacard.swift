@@ -19,6 +19,8 @@ struct Mynacard: ParsableCommand {
             ReadersCommand.self,
             InfoCommand.self,
             JPKICommand.self,
+            PDFCommand.self,
+            XMLCommand.self,
             PINCommand.self,
             TextCommand.self,
             FaceCommand.self,
