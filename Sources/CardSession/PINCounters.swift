@@ -8,17 +8,14 @@ public struct PINCounter: Equatable, Sendable {
 
 extension CardSession {
     /// Every PIN counter of every applet present on the card, read without spending a try.
-    /// The JPKI applet must be there (else this is not a My Number card); a PIN of another applet
-    /// whose counter the card will not report counts as unknown.
+    /// The JPKI applet must be there (else this is not a My Number card); a PIN whose counter the card
+    /// will not report (or that the card was issued without, like the signing password on a card with
+    /// no signature certificate) counts as unknown.
     public func pinCounters() throws -> [PINCounter] {
         var counters: [PINCounter] = []
         for applet in CardApplet.allCases {
             if applet == .jpki { try select(applet) } else if !(try hasApplet(applet.aid)) { continue }
             for kind in PINKind.kinds(in: applet) {
-                if applet == .jpki {
-                    counters.append(PINCounter(kind: kind, status: try pinStatus(kind)))
-                    continue
-                }
                 do {
                     counters.append(PINCounter(kind: kind, status: try pinStatus(kind)))
                 } catch CardSessionError.card {
