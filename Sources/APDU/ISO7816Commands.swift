@@ -21,6 +21,12 @@ extension CommandAPDU {
         CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80, data: pin ?? [])
     }
 
+    /// The retry query for a PIN file named by its short EF identifier (`00 20 00 80|SFI`), so that it
+    /// needs no SELECT first (JICSAP, as soltia48/myna-card uses it). `sfi` is 1 to 30.
+    public static func retryQuery(shortFileIdentifier sfi: UInt8) -> CommandAPDU {
+        CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80 | (sfi & 0x1F))
+    }
+
     /// CHANGE REFERENCE DATA (`00 24 01 80 Lc new-PIN`) for the current, already verified PIN file.
     public static func changeReferenceData(newPIN: [UInt8]) -> CommandAPDU {
         CommandAPDU(ins: 0x24, p1: 0x01, p2: 0x80, data: newPIN)

@@ -38,17 +38,21 @@ final class CardWorker: Sendable {
     func inspect(_ reader: String) async throws -> CardOverview {
         try await withCard(reader) { card in
             let session = CardSession(transport: card)
-            var applets: [String: Bool] = [:]
-            for applet in CardApplet.allCases { applets[applet.rawValue] = try session.hasApplet(applet.aid) }
-            let myNumberCard = CardApplet.allCases.filter(\.holdsCardData).allSatisfy { applets[$0.rawValue] == true }
+            var present: Set<CardApplet> = []
+            for applet in CardApplet.allCases where try session.hasApplet(applet.aid) { present.insert(applet) }
             var certificates: [CertificateLine] = []
             var pins: [PINLine] = []
-            if applets[CardApplet.jpki.rawValue] == true {
-                certificates = Self.certificates(try JPKISession(transport: card))
+            var token: JPKITokenKind?
+            if present.contains(.jpki) {
+                let jpki = try JPKISession(session: session)
+                token = (try? jpki.tokenLabel()).map(JPKITokenKind.init(label:))
+                certificates = Self.certificates(jpki)
                 pins = try Self.pinLines(session)
             }
-            return CardOverview(atr: card.atr.hexString, atrKind: CardATR(card.atr).code, applets: applets,
-                                myNumberCard: myNumberCard, certificates: certificates, pins: pins,
+            let atr = CardATR(card.atr)
+            return CardOverview(atr: card.atr.hexString, atrKind: atr.interface.rawValue, atrCard: atr.card.rawValue,
+                                applets: Dictionary(uniqueKeysWithValues: CardApplet.allCases.map { ($0.rawValue, present.contains($0)) }),
+                                card: CardDiagnosis(applets: present, token: token).code, certificates: certificates, pins: pins,
                                 chip: Verdict(result: "cannot-check", reason: Self.chipNeedsPIN))
         }
     }

@@ -30,12 +30,15 @@ struct PageState: Encodable, Sendable {
 /// What needs no PIN: the card's kind, its certificates, every PIN counter, and the chip check as far as it goes.
 struct CardOverview: Encodable, Sendable {
     var atr: String
-    /// `contact` (the My Number card's own ATR), `contactless` (made up by an NFC reader) or `other`.
+    /// How the card is connected, as the ATR tells: `contact`, `contactless` (made up by an NFC reader) or `other`.
     var atrKind: String
+    /// Which card the ATR is known for: `my-number-card`, `resident-registry-card` or `unknown`.
+    var atrCard: String
     /// Applet → present.
     var applets: [String: Bool]
-    /// The JPKI, text and card-face applets all answer.
-    var myNumberCard: Bool
+    /// What the applets say this card is (`CardDiagnosis.code`): `my-number-card`, `smartphone`,
+    /// `resident-registry-card`, `missing-applets` or `not-current-generation`.
+    var card: String
     var certificates: [CertificateLine]
     var pins: [PINLine]
     /// Before a PIN: not checked, and why.
@@ -102,8 +105,8 @@ struct Summary: Encodable, Sendable {
 
     /// Why the summary is not green: a code the page words, and what it is about.
     struct Reason: Encodable, Sendable {
-        /// `not-my-number-card`, `applet-missing`, `certificate-problem`, `pin-blocked`, `data-not-genuine`,
-        /// `chip-not-genuine`, `data-cannot-check`, `chip-not-checked`, `pin-needed`.
+        /// `card-kind` (not a My Number card: the subject says what it is), `certificate-problem`, `pin-blocked`,
+        /// `data-not-genuine`, `chip-not-genuine`, `data-cannot-check`, `chip-not-checked`, `pin-needed`.
         var code: String
         var subject: String?
         var detail: String?
@@ -114,12 +117,8 @@ struct Summary: Encodable, Sendable {
         guard let card else { return Summary(status: .none, reasons: []) }
         var red: [Reason] = []
         var pending: [Reason] = []
-        if !card.myNumberCard {
-            red.append(Reason(code: "not-my-number-card"))
-            for (applet, present) in card.applets.sorted(by: { $0.key < $1.key }) where !present && applet != "juki" {
-                red.append(Reason(code: "applet-missing", subject: applet))
-            }
-        }
+        let myNumberCard = card.card == "my-number-card"
+        if !myNumberCard { red.append(Reason(code: "card-kind", subject: card.card)) }
         for line in card.certificates where line.status != "valid" {
             red.append(Reason(code: "certificate-problem", subject: line.id, detail: line.status))
         }
@@ -137,7 +136,7 @@ struct Summary: Encodable, Sendable {
             case "not-genuine": red.append(Reason(code: "chip-not-genuine", detail: face.chip.reason))
             default: pending.append(Reason(code: "chip-not-checked", detail: face.chip.reason))
             }
-        } else if card.myNumberCard {
+        } else if myNumberCard {
             pending.append(Reason(code: "pin-needed"))
         }
         if !red.isEmpty { return Summary(status: .red, reasons: red + pending) }

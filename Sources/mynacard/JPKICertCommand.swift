@@ -57,11 +57,10 @@ struct JPKICertCommand: ParsableCommand {
                                                      binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
+                // The PIN is asked only when the card wants one (the signature certificate; a smartphone's authentication one).
+                try JPKISession(transport: transport).certificate(which, force: pinInput.force) { pin in
+                    try pinReader.read(pin, force: pinInput.force, on: transport)
                 }
-                return try jpki.certificate(which)
             }
             switch format {
             case .der: try destination.write(certificate.der)

@@ -115,23 +115,21 @@ struct JPKISignCommand: ParsableCommand {
             let (digests, signatures, certificate) = try withCard(card) { transport in
                 // The card is there: hash meanwhile, while the PIN is typed; send nothing until every file is read.
                 let hashing = BackgroundDigests(inputs, algorithm: hash)
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) {
+                // One PIN entry for the batch; every signature is checked against the certificate before use.
+                let signer = try JPKISigner(session: JPKISession(transport: transport), key: key, includeChain: chain,
+                                            force: pinInput.force) {
                     let pin = try pinReader.read(key.pin, force: pinInput.force, on: transport)
                     _ = try hashing.wait()
                     return pin
                 }
+                defer { signer.finish() }
                 let digests = try hashing.wait()
-                let certificate = try jpki.certificateDER(key.certificate)
-                let chainDER = chain ? [try jpki.certificateDER(key == .authentication ? .authenticationCA : .signingCA)] : []
                 var signatures: [[UInt8]] = []
                 for (index, digest) in digests.enumerated() {
-                    signatures.append(cms
-                        ? try jpki.signDetachedCMS(contentDigest: digest, with: key, signerCertificate: certificate, chain: chainDER)
-                        : try jpki.sign(digest, with: key))
+                    signatures.append(cms ? try signer.signDetachedCMS(contentDigest: digest) : try signer.sign(digest))
                     if files.count > 1 { Output.message("signed \(terminalSafe(files[index])) (\(index + 1)/\(files.count))") }
                 }
-                return (digests, signatures, certificate)
+                return (digests, signatures, signer.signerCertificate.der)
             }
             let results = zip(files, zip(digests, signatures)).map { file, pair in
                 Signed(key: key.rawValue, hash: hash.rawValue, algorithm: hash.rsaSignatureName, format: cms ? "cms" : "pkcs1",

@@ -13,8 +13,9 @@ struct WatchCommand: ParsableCommand {
         discussion: """
             Waits on PC/SC for changes (no polling) and never connects to a card, so it does not disturb the program \
             that reacts to an event. It starts with the readers and cards already present (marked initial), then \
-            reports reader-added, reader-removed, card-inserted and card-removed with the card's ATR and what kind \
-            of ATR it is (contact: the My Number card's own; contactless: made up by an NFC reader; other). \
+            reports reader-added, reader-removed, card-inserted and card-removed with the card's ATR, how it is \
+            connected (atrKind: contact, contactless: made up by an NFC reader, other) and which card the ATR is known \
+            for (cardKind: my-number-card, resident-registry-card, unknown — over NFC the ATR often cannot tell). \
             With --exec, CMD runs through /bin/sh for every card inserted (one already present at start included), \
             without waiting for it to end, with MYNACARD_READER (which mynacard itself takes as the reader to use), \
             MYNACARD_ATR and MYNACARD_CARD_KIND in its environment; with --json its standard output goes to standard \
@@ -22,7 +23,7 @@ struct WatchCommand: ParsableCommand {
             """
     )
 
-    @Flag(name: .long, help: "One JSON object per line: {\"event\", \"reader\", \"atr\"?, \"cardKind\"?, \"initial\", \"time\"}.")
+    @Flag(name: .long, help: "One JSON object per line: {\"event\", \"reader\", \"atr\"?, \"atrKind\"?, \"cardKind\"?, \"initial\", \"time\"}.")
     var json = false
 
     @Option(name: .long, help: ArgumentHelp("Shell command to run for every card inserted (reader name in $MYNACARD_READER).", valueName: "CMD"))
@@ -33,6 +34,7 @@ struct WatchCommand: ParsableCommand {
         var event: String
         var reader: String
         var atr: String?
+        var atrKind: String?
         var cardKind: String?
         var initial: Bool
         var time: String
@@ -76,9 +78,11 @@ struct WatchCommand: ParsableCommand {
         case .readerAdded(let reader): return Line(event: "reader-added", reader: reader, initial: initial, time: time)
         case .readerRemoved(let reader): return Line(event: "reader-removed", reader: reader, initial: initial, time: time)
         case .cardInserted(let reader, let atr):
-            return Line(event: "card-inserted", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).code, initial: initial, time: time)
+            return Line(event: "card-inserted", reader: reader, atr: atr.hexString, atrKind: CardATR(atr).interface.rawValue,
+                        cardKind: CardATR(atr).card.rawValue, initial: initial, time: time)
         case .cardRemoved(let reader, let atr):
-            return Line(event: "card-removed", reader: reader, atr: atr.hexString, cardKind: CardATR(atr).code, initial: initial, time: time)
+            return Line(event: "card-removed", reader: reader, atr: atr.hexString, atrKind: CardATR(atr).interface.rawValue,
+                        cardKind: CardATR(atr).card.rawValue, initial: initial, time: time)
         }
     }
 
@@ -96,7 +100,8 @@ struct WatchCommand: ParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["MYNACARD_READER"] = reader
         environment["MYNACARD_ATR"] = atr.hexString
-        environment["MYNACARD_CARD_KIND"] = CardATR(atr).code
+        environment["MYNACARD_ATR_KIND"] = CardATR(atr).interface.rawValue
+        environment["MYNACARD_CARD_KIND"] = CardATR(atr).card.rawValue
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         if json { process.standardOutput = FileHandle.standardError }

@@ -47,9 +47,9 @@ struct UnlockFormTests {
 /// The one green/red line.
 @Suite("Counter page summary")
 struct SummaryTests {
-    private func card(pins: [(String, String)] = [("auth", "ok")], certificate: String = "valid") -> CardOverview {
-        CardOverview(atr: "3BE000FF8131FE4514", atrKind: "contact", applets: ["jpki": true, "text": true, "face": true, "juki": true],
-                     myNumberCard: true,
+    private func card(_ card: String = "my-number-card", pins: [(String, String)] = [("auth", "ok")], certificate: String = "valid") -> CardOverview {
+        CardOverview(atr: "3BDA13FF8131FB468012392F31C173C601C03B", atrKind: "contact", atrCard: "my-number-card",
+                     applets: ["jpki": true, "text": true, "face": true, "juki": true], card: card,
                      certificates: [CertificateLine(id: "auth", status: certificate)],
                      pins: pins.map { PINLine(pin: $0.0, status: $0.1, triesLeft: $0.1 == "blocked" ? 0 : 3, maximumTries: 3) },
                      chip: Verdict(result: "cannot-check", reason: "needs a PIN"))
@@ -84,6 +84,10 @@ struct SummaryTests {
         #expect(Summary.of(card(certificate: "expired"), face: face()).reasons.map(\.code) == ["certificate-problem"])
         #expect(Summary.of(card(), face: face(chip: "not-genuine")).reasons.map(\.code) == ["chip-not-genuine"])
         #expect(Summary.of(card(), face: face(data: "not-genuine", chip: "cannot-check")).reasons.map(\.code) == ["data-not-genuine", "chip-not-checked"])
+        let resident = Summary.of(card("resident-registry-card"), face: nil)
+        #expect(resident.status == .red)
+        #expect(resident.reasons.map(\.code) == ["card-kind"], "no PIN is asked of a card that is not a My Number card")
+        #expect(resident.reasons.first?.subject == "resident-registry-card")
     }
 }
 

@@ -44,7 +44,8 @@ struct CounterPageTests {
             #expect(try browser.texts("#pins tr").count == 8, "every PIN counter")
             #expect(try browser.value("#pins tr[data-pin='face-b']", "data-tries-left") == "10")
             #expect(try browser.texts("#certificates li").allSatisfy { $0.contains("valid until") })
-            #expect(try browser.value("#card-atr", "text")?.contains("My Number card (contact)") == true)
+            #expect(try browser.value("#card-kind", "text") == "a My Number card")
+            #expect(try browser.value("#card-atr", "text")?.contains("a My Number card's ATR, contact") == true)
             #expect(try browser.value("#chip-verdict", "data-result") == "cannot-check", "no chip check without a PIN")
             try browser.screenshot("counter-card.png")
 

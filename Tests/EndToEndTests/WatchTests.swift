@@ -36,8 +36,9 @@ struct WatchTests {
 
         try card.insert()
         let inserted = try #require(watch.waitForLine(where: isEvent("card-inserted", in: card.readerName)))
-        #expect(json(inserted)["atr"] as? String == "3BE000FF8131FE4514")
-        #expect(json(inserted)["cardKind"] as? String == "contact")
+        #expect(json(inserted)["atr"] as? String == "3BDA13FF8131FB468012392F31C173C601C03B")
+        #expect(json(inserted)["atrKind"] as? String == "contact")
+        #expect(json(inserted)["cardKind"] as? String == "my-number-card")
         #expect(json(inserted)["initial"] as? Bool == false)
 
         // A second card in the second reader (port 35964), then both pulled out.
@@ -47,7 +48,7 @@ struct WatchTests {
         #expect(watch.waitForLine(where: isEvent("card-inserted", in: Self.secondReader)) != nil, "\(second.stderr)")
         second.stop()
         let removed = try #require(watch.waitForLine(where: isEvent("card-removed", in: Self.secondReader)))
-        #expect(json(removed)["atr"] as? String == "3BE000FF8131FE4514")
+        #expect(json(removed)["atr"] as? String == "3BDA13FF8131FB468012392F31C173C601C03B")
         card.stop()
         #expect(watch.waitForLine(where: isEvent("card-removed", in: card.readerName)) != nil)
 
@@ -63,7 +64,7 @@ struct WatchTests {
             ran = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
             usleep(50_000)
         }
-        #expect(ran.sorted() == ["\(card.readerName) contact", "\(Self.secondReader) contact"])
+        #expect(ran.sorted() == ["\(card.readerName) my-number-card", "\(Self.secondReader) my-number-card"])
         // Ctrl-C ends it cleanly.
         #expect(watch.signal(SIGINT) == 0)
     }

@@ -36,7 +36,8 @@ function showVerdict(element, verdict) {
 }
 
 function renderCard(card) {
-  $("card-atr").textContent = `${card.atr} — ${say("atr." + card.atrKind)}`;
+  $("card-kind").textContent = say("cardKind." + card.card);
+  $("card-atr").textContent = `${card.atr} — ${say("atrCard." + card.atrCard)}, ${say("atr." + card.atrKind)}`;
   $("card-applets").textContent = Object.keys(card.applets).sort()
     .map((applet) => `${say("applet." + applet)}: ${say(card.applets[applet] ? "present" : "absent")}`).join(" / ");
   $("certificates").replaceChildren(...card.certificates.map((line) => {
@@ -78,7 +79,7 @@ function renderSummary(summary) {
     item.dataset.code = reason.code;
     const subject = reason.code === "pin-blocked" ? say("pinName." + reason.subject)
       : reason.code === "certificate-problem" ? say("certificate." + reason.subject)
-      : reason.code === "applet-missing" ? say("applet." + reason.subject) : reason.subject;
+      : reason.code === "card-kind" ? say("cardKind." + reason.subject) : reason.subject;
     const detail = reason.code === "certificate-problem" ? say("certificateProblem." + reason.detail) : reason.detail;
     item.textContent = say("reason." + reason.code, { subject, detail });
     return item;
