@@ -62,7 +62,7 @@ struct CounterPageTests {
             #expect(try browser.value("#security-code", "value") == "", "the typed code does not stay in the page")
             try browser.screenshot("counter-green.png")
 
-            card.stop()
+            card.pull()
             try browser.wait("#phase", "data-phase", equals: "insert-card", timeout: 10)
             #expect(try browser.value("#card", "hidden") == "true")
             #expect(try browser.value("#summary", "data-status") == "none")
@@ -160,6 +160,9 @@ struct CounterServerTests {
 
     @Test("it listens on 127.0.0.1 only and refuses requests whose Host or Origin is not its own")
     func refusesOthers() throws {
+        // The server follows the reader: hold it (no card in it) so that no other test's card is read meanwhile.
+        let reader = try EmulatedCardFixture(insertNow: false)
+        defer { reader.stop() }
         let server = try CounterPageServer()
         defer { server.stop() }
         let port = try port(server)
@@ -210,6 +213,8 @@ struct CounterServerTests {
 
     @Test("a second server on the same port is refused with a clear message")
     func portInUse() throws {
+        let reader = try EmulatedCardFixture(insertNow: false)
+        defer { reader.stop() }
         let server = try CounterPageServer()
         defer { server.stop() }
         let result = try EmulatedCardFixture.runMynacard(["counter", "--port", String(try port(server))], timeout: 30)
