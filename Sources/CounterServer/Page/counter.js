@@ -37,7 +37,7 @@ function showVerdict(element, verdict) {
 
 function renderCard(card) {
   $("card-kind").textContent = say("cardKind." + card.card);
-  $("card-atr").textContent = `${card.atr} — ${say("atrCard." + card.atrCard)}, ${say("atr." + card.atrKind)}`;
+  $("card-atr").textContent = say("card.atrLine", { atr: card.atr, card: say("atrCard." + card.atrCard), kind: say("atr." + card.atrKind) });
   $("card-applets").textContent = Object.keys(card.applets).sort()
     .map((applet) => `${say("applet." + applet)}: ${say(card.applets[applet] ? "present" : "absent")}`).join(" / ");
   $("certificates").replaceChildren(...card.certificates.map((line) => {
