@@ -8,6 +8,18 @@ import Testing
 /// Internal authentication: the chip signs a random challenge with the card key its signed data names.
 @Suite("Chip authenticity (internal authentication)")
 struct ChipAuthenticityTests {
+    /// An in-memory healthy card whose `file` in `applet` is changed by `edit`.
+    private func healthyCard(changing file: FileID, in applet: CardApplet, _ edit: (inout [UInt8]) throws -> Void) throws -> EmulatedCardTransport {
+        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
+        let index = try #require(profile.applets.firstIndex { $0.aid == applet.aid })
+        guard case .binary(var bytes) = profile.applets[index].files[file]?.content else {
+            throw CardSessionError.malformedData("the healthy profile has no EF \(file) in the \(applet.displayName) applet")
+        }
+        try edit(&bytes)
+        profile.applets[index].files[file]?.content = .binary(bytes)
+        return EmulatedCardTransport(card: EmulatedCard(profile: profile))
+    }
+
     @Test("the card face's chip holds the card key DF24 names")
     func faceChipGenuine() throws {
         let transport = try emulatedCard()
@@ -51,15 +63,7 @@ struct ChipAuthenticityTests {
 
     @Test("a text card key file whose signature does not verify: the key was replaced, the chip is not genuine")
     func replacedTextCardKey() throws {
-        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
-        let index = try #require(profile.applets.firstIndex { $0.aid == CardApplet.textInputAssist.aid })
-        guard case .binary(var bytes) = profile.applets[index].files[TextAPFiles.cardKey]?.content else {
-            Issue.record("the healthy profile has no text card key file")
-            return
-        }
-        bytes[bytes.count - 1] ^= 0x01  // the last byte of DF52
-        profile.applets[index].files[TextAPFiles.cardKey]?.content = .binary(bytes)
-        let transport = EmulatedCardTransport(card: EmulatedCard(profile: profile))
+        let transport = try healthyCard(changing: TextAPFiles.cardKey, in: .textInputAssist) { $0[$0.count - 1] ^= 0x01 }  // DF52's last byte
         let text = try TextAPSession(transport: transport)
         try text.verifyPIN(pin("1234"))
         let chip = try text.chipAuthenticity(certificate: text.certificate())
@@ -89,17 +93,11 @@ struct ChipAuthenticityTests {
 
     @Test("a card key that the card face's signature does not cover is not challenged")
     func unsignedKeyNotChecked() throws {
-        var profile = try CardProfile.load(from: fixtures.appendingPathComponent("profiles/healthy"))
-        let index = try #require(profile.applets.firstIndex { $0.aid == CardApplet.cardFace.aid })
-        guard case .binary(var bytes) = profile.applets[index].files[FaceAPFiles.cardFace]?.content else {
-            Issue.record("the healthy profile has no card face file")
-            return
-        }
         // One bit of the photo (after its JP2 signature box) changed: DF28 no longer verifies.
-        let photo = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)] == [0x6A, 0x50, 0x20, 0x20] })
-        bytes[photo + 40] ^= 0x01
-        profile.applets[index].files[FaceAPFiles.cardFace]?.content = .binary(bytes)
-        let transport = EmulatedCardTransport(card: EmulatedCard(profile: profile))
+        let transport = try healthyCard(changing: FaceAPFiles.cardFace, in: .cardFace) { bytes in
+            let photo = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)] == [0x6A, 0x50, 0x20, 0x20] })
+            bytes[photo + 40] ^= 0x01
+        }
         let face = try FaceAPSession(transport: transport)
         try face.verify(.faceBirthExpiryCode, pin: pin("02010120354821"))
         let cardFace = try face.cardFace()
