@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mynacard", targets: ["mynacard"]),
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
+        .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature", "XMLSignature"]),
         // The card-face photo's JPEG 2000 decoding (with its limits) and the PNG writer; fuzz/ uses it too.
         .library(name: "CardImages", targets: ["CardImages"]),
     ],
@@ -18,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Only for the card face's signature, a PKCS#1 v1.5 block over a 96-byte payload that no RSA API takes.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
+        // Only for the counter page's local web server (CounterServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // pcsc-lite, linked through pkg-config (Debian: libpcsclite-dev).
@@ -58,6 +64,42 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Signed PDFs as the 法務局 accepts them (incremental updates, adbe.pkcs7.detached), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "PDFSignature",
+            dependencies: [
+                "CMS", "CZlib",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // libxml2, for Canonical XML in XML signatures. Debian: libxml2-dev.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Enveloped XML signatures as e-Gov's 構成情報 carries them (C14N 1.0 by libxml2), and their check.
+        // Knows nothing of cards: it takes a CMS.DigestSigner.
+        .target(
+            name: "XMLSignature",
+            dependencies: [
+                "CMS", "CLibXML2",
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // Software DigestSigners (TEST keys of fixtures/, EC keys made by openssl) for testing the formats without a card.
+        .target(
+            name: "TestSigners",
+            dependencies: [
+                "CMS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/TestSigners"
+        ),
         // 公的個人認証 (JPKI) applet: certificates, PINs, card-side signing.
         .target(
             name: "JPKIApplet",
@@ -81,6 +123,24 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
+        // The counter page: a local web server (127.0.0.1 only) that follows the readers and shows the card.
+        // Its page (HTML, CSS, JavaScript, labels) is compiled into the binary.
+        .target(
+            name: "CounterServer",
+            dependencies: [
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [
+                .embedInCode("Page/index.html"), .embedInCode("Page/counter.css"), .embedInCode("Page/counter.js"),
+                .embedInCode("Page/labels-en.json"), .embedInCode("Page/labels-ja.json"),
+            ]
+        ),
         // A faithful emulation of the card's APDU interface, driven by a profile in fixtures/.
         .target(
             name: "CardEmulator",
@@ -100,7 +160,8 @@ let package = Package(
         .executableTarget(
             name: "mynacard",
             dependencies: [
-                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl",
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl", "PDFSignature", "XMLSignature",
+                "CounterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -112,7 +173,11 @@ let package = Package(
         .testTarget(name: "CardIOTests", dependencies: ["APDU", "CardIO"]),
         .testTarget(
             name: "CardEmulatorTests",
-            dependencies: ["APDU", "CardIO", "CardEmulator"]
+            dependencies: [
+                "APDU", "CardIO", "CardEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "JPKIAppletTests",
@@ -131,11 +196,20 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "CounterServerTests", dependencies: ["CounterServer", "CardSession"]),
+        .testTarget(
+            name: "DocumentSignatureTests",
+            dependencies: [
+                "CMS", "PDFSignature", "XMLSignature", "TestSigners",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
-                "mynacard", "mynacard-emulator", "CZlib",
+                "mynacard", "mynacard-emulator", "CZlib", "CMS", "PDFSignature", "XMLSignature", "TestSigners",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

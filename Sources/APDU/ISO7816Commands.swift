@@ -21,6 +21,12 @@ extension CommandAPDU {
         CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80, data: pin ?? [])
     }
 
+    /// The retry query for a PIN file named by its short EF identifier (`00 20 00 80|SFI`), so that it
+    /// needs no SELECT first (JICSAP, as soltia48/myna-card uses it). `sfi` is 1 to 30.
+    public static func retryQuery(shortFileIdentifier sfi: UInt8) -> CommandAPDU {
+        CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80 | (sfi & 0x1F))
+    }
+
     /// CHANGE REFERENCE DATA (`00 24 01 80 Lc new-PIN`) for the current, already verified PIN file.
     public static func changeReferenceData(newPIN: [UInt8]) -> CommandAPDU {
         CommandAPDU(ins: 0x24, p1: 0x01, p2: 0x80, data: newPIN)
@@ -30,6 +36,13 @@ extension CommandAPDU {
     /// the card pads the DigestInfo with PKCS#1 v1.5 and signs it with the current key file.
     public static func computeDigitalSignature(digestInfo: [UInt8]) -> CommandAPDU {
         CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x80, data: digestInfo, expectedLength: 256)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE with the current applet's own card key (`80 2A 00 00 Lc DigestInfo 00`): the
+    /// card-face and text applets sign a challenge's DigestInfo with it without any PIN (internal
+    /// authentication; docs/card-facts.md).
+    public static func internalAuthenticate(digestInfo: [UInt8]) -> CommandAPDU {
+        CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x00, data: digestInfo, expectedLength: 256)
     }
 
     /// GET RESPONSE (`00 C0 00 00 Le`): fetches the rest of a response announced with `61 xx`.

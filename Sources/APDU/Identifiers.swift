@@ -32,6 +32,10 @@ public struct FileID: Hashable, Sendable, CustomStringConvertible {
         self.rawValue = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
     }
 
+    /// The short EF identifier (1 to 30) that names this file in P1/P2 without a SELECT, for the
+    /// identifiers `0001` to `001E`; `nil` for any other.
+    public var shortIdentifier: UInt8? { (1...0x1E).contains(rawValue) ? UInt8(rawValue) : nil }
+
     /// The identifier's two bytes, high byte first.
     public var bytes: [UInt8] { [UInt8(rawValue >> 8), UInt8(rawValue & 0xFF)] }
 

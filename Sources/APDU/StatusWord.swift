@@ -21,6 +21,8 @@ public struct StatusWord: Hashable, Sendable, CustomStringConvertible {
 
     /// `90 00`: done.
     public static let success = StatusWord(0x9000)
+    /// `63 00`: verification failed, with no retry counter (a PIN without a retry limit).
+    public static let verificationFailed = StatusWord(0x6300)
     /// `62 82`: the file ended before the requested length.
     public static let endOfFileReached = StatusWord(0x6282)
     /// `67 00`: wrong length.
@@ -78,6 +80,7 @@ public struct StatusWord: Hashable, Sendable, CustomStringConvertible {
         }
         switch value {
         case 0x6282: return "the end of the file was reached before the requested length"
+        case 0x6300: return "verification failed (this PIN has no retry counter)"
         case 0x6581: return "the card's memory failed"
         case 0x6700: return "wrong length in the command"
         case 0x6881: return "logical channel not supported"

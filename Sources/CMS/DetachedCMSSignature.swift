@@ -22,7 +22,9 @@ public struct DetachedCMSSignature: Sendable {
     public let signerSerial: Certificate.SerialNumber
     /// The signed attributes, DER-encoded as a SET (the bytes the signature covers, RFC 5652 §5.4).
     public let signedAttributesDER: [UInt8]
-    /// The RSA signature value.
+    /// How the signature was made (RSA PKCS#1 v1.5 or ECDSA, with ``hash``).
+    public let signatureAlgorithm: SignatureAlgorithm
+    /// The signature value.
     public let signature: [UInt8]
     /// The certificates carried in the SignedData (signer first when built by this type).
     public let certificates: [Certificate]
@@ -34,7 +36,6 @@ public struct DetachedCMSSignature: Sendable {
     static let contentTypeOID: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 9, 3]
     static let messageDigestOID: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 9, 4]
     static let signingTimeOID: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 9, 5]
-    static let rsaEncryptionOID: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
 
     // MARK: Signing
 
@@ -73,13 +74,30 @@ public struct DetachedCMSSignature: Sendable {
         }
     }
 
-    /// Assembles the DER ContentInfo once the card has signed `attributes.digestInfo`.
+    /// Makes a detached SignedData over content whose digest is `contentDigest`: `signer` signs the signed
+    /// attributes, hashed with the content digest's hash (a SignerInfo names one digest algorithm for both,
+    /// RFC 5652 §5.4); its certificate and chain travel in the result.
+    public static func sign(contentDigest: ComputedDigest, with signer: some DigestSigner, signingTime: Date) throws -> [UInt8] {
+        let hash = contentDigest.algorithm
+        guard let algorithm = SignatureAlgorithm.verifying(with: signer.certificate.publicKey, hash: hash) else {
+            throw UnsupportedKeyError(key: "\(signer.certificate.publicKey)")
+        }
+        let attributes = try SignedAttributes(contentDigest: contentDigest, signingTime: signingTime)
+        let signature = try signer.sign(hash.hash(attributes.der))
+        return try assemble(attributes: attributes, signature: signature, signer: signer.certificate.derEncoded(),
+                            chain: signer.chain.map { try $0.derEncoded() }, algorithm: algorithm)
+    }
+
+    /// Assembles the DER ContentInfo once the key has signed `attributes.der` (for RSA: `attributes.digestInfo`).
     /// - Parameters:
     ///   - signer: the certificate of the key that signed (DER, as read from the card).
     ///   - chain: further certificates to include, e.g. the issuing CA (DER).
-    public static func assemble(attributes: SignedAttributes, signature: [UInt8], signer: [UInt8], chain: [[UInt8]] = []) throws -> [UInt8] {
+    ///   - algorithm: how the key signed; by default RSA PKCS#1 v1.5 with the content digest's hash.
+    public static func assemble(attributes: SignedAttributes, signature: [UInt8], signer: [UInt8], chain: [[UInt8]] = [],
+                                algorithm: SignatureAlgorithm? = nil) throws -> [UInt8] {
         let signerCertificate = try Certificate(derEncoded: signer)
         let hash = attributes.contentDigest.algorithm
+        let algorithm = algorithm ?? .rsaPKCS1v15(hash)
         let certificates = try ([signer] + chain).map { try ASN1Any(derEncoded: $0) }
         var coder = DER.Serializer()
         try coder.appendConstructedNode(identifier: .sequence) { coder in
@@ -99,7 +117,7 @@ public struct DetachedCMSSignature: Sendable {
                             }
                             try serializeAlgorithm(hash.oid, into: &coder)
                             try coder.serializeSetOf(attributes.attributes, identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific))
-                            try serializeAlgorithm(rsaEncryptionOID, into: &coder)
+                            try serializeAlgorithm(algorithm.cmsSignatureOID, nullParameters: algorithm.cmsParametersAreNull, into: &coder)
                             try coder.serialize(ASN1OctetString(contentBytes: ArraySlice(signature)))
                         }
                     }
@@ -109,10 +127,10 @@ public struct DetachedCMSSignature: Sendable {
         return coder.serializedBytes
     }
 
-    private static func serializeAlgorithm(_ oid: ASN1ObjectIdentifier, into coder: inout DER.Serializer) throws {
+    private static func serializeAlgorithm(_ oid: ASN1ObjectIdentifier, nullParameters: Bool = true, into coder: inout DER.Serializer) throws {
         try coder.appendConstructedNode(identifier: .sequence) { coder in
             try coder.serialize(oid)
-            try coder.serialize(ASN1Null())
+            if nullParameters { try coder.serialize(ASN1Null()) }
         }
     }
 
@@ -184,7 +202,9 @@ public struct DetachedCMSSignature: Sendable {
             switch attribute.type {
             case Self.messageDigestOID: digest = Array(try ASN1OctetString(asn1Any: value).bytes)
             case Self.contentTypeOID: contentTypeIsData = try ASN1ObjectIdentifier(asn1Any: value) == Self.dataOID
-            case Self.signingTimeOID: time = (try? UTCTime(asn1Any: value)).flatMap(Self.date(from:))
+            case Self.signingTimeOID:
+                time = (try? UTCTime(asn1Any: value)).flatMap(Self.date(from:))
+                    ?? (try? GeneralizedTime(asn1Any: value)).flatMap(Self.date(from:))
             default: break
             }
         }
@@ -192,11 +212,26 @@ public struct DetachedCMSSignature: Sendable {
         guard contentTypeIsData else { throw CMSFormatError("its contentType attribute is missing or not id-data") }
         messageDigest = digest
         signingTime = time
+        guard let signatureOIDNode = try Self.children(signerInfo[4], "signatureAlgorithm").first else {
+            throw CMSFormatError("its signatureAlgorithm is empty")
+        }
+        let signatureOID = try ASN1ObjectIdentifier(derEncoded: signatureOIDNode)
+        guard let algorithm = SignatureAlgorithm(cmsSignatureOID: signatureOID, digest: hash) else {
+            throw CMSFormatError("its signature algorithm \(signatureOID) is neither RSA nor ECDSA")
+        }
+        signatureAlgorithm = algorithm
         signature = Array(try ASN1OctetString(derEncoded: signerInfo[5]).bytes)
         self.certificates = certificates
     }
 
     private static func date(from time: UTCTime) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: time.year, month: time.month, day: time.day,
+                                                  hour: time.hours, minute: time.minutes, second: time.seconds))
+    }
+
+    private static func date(from time: GeneralizedTime) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar.date(from: DateComponents(year: time.year, month: time.month, day: time.day,
@@ -221,11 +256,20 @@ public struct DetachedCMSSignature: Sendable {
         guard contentDigest.algorithm == hash, contentDigest.bytes == messageDigest else {
             return .invalid("the content does not match: its \(hash.rawValue.uppercased()) differs from the one the signature covers")
         }
-        switch signer.publicKey.check(signature, over: hash.hash(signedAttributesDER)) {
+        switch signer.publicKey.check(signature, over: hash.hash(signedAttributesDER), as: signatureAlgorithm) {
         case .matches: return .valid
         case .doesNotMatch: return .invalid("the signature does not match the certificate's key (wrong certificate, or the signature was altered)")
         case .unsupportedKey(let key): return .invalid("the signer's certificate holds a key this tool cannot check (\(key))")
         }
+    }
+}
+
+extension Certificate {
+    /// The certificate's DER encoding.
+    public func derEncoded() throws -> [UInt8] {
+        var coder = DER.Serializer()
+        try coder.serialize(self)
+        return coder.serializedBytes
     }
 }
 

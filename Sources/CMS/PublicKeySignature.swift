@@ -1,4 +1,3 @@
-import _CryptoExtras
 import X509
 
 /// The outcome of checking one signature value against one public key.
@@ -14,12 +13,13 @@ public enum KeySignatureCheck: Equatable, Sendable {
 extension Certificate.PublicKey {
     /// Whether `signature` is this key's signature over `digest`.
     ///
-    /// The one place that picks the signature scheme from the key: RSA keys (the only kind on current cards)
-    /// are checked as RSASSA-PKCS1-v1_5 over the digest's DigestInfo. Other kinds are added here.
-    public func check(_ signature: [UInt8], over digest: ComputedDigest) -> KeySignatureCheck {
-        if let rsa = _RSA.Signing.PublicKey(self) {
-            return digest.isSigned(by: rsa, signature: signature) ? .matches : .doesNotMatch
-        }
-        return .unsupportedKey("\(self)")
+    /// The scheme follows from the key (``SignatureAlgorithm/verifying(with:hash:)``, the one place that
+    /// knows the key kinds): RSA keys (current cards) as RSASSA-PKCS1-v1_5 over the digest's DigestInfo,
+    /// EC keys (P-256, P-384 as announced for the next card, P-521) as ECDSA. When the format names the
+    /// algorithm (`stated`, as a CMS SignerInfo does), a key of another kind does not match it.
+    public func check(_ signature: [UInt8], over digest: ComputedDigest, as stated: SignatureAlgorithm? = nil) -> KeySignatureCheck {
+        guard let algorithm = SignatureAlgorithm.verifying(with: self, hash: digest.algorithm) else { return .unsupportedKey("\(self)") }
+        if let stated, stated != algorithm { return .doesNotMatch }
+        return algorithm.isValid(signature: signature, for: digest, by: self) ? .matches : .doesNotMatch
     }
 }

@@ -12,6 +12,8 @@ public struct CardProfile: Sendable {
     public var atr: [UInt8]
     /// The applets, in the order the profile lists them.
     public var applets: [Applet]
+    /// How the card (and the reader it sits in) behaves where public sources disagree or are silent.
+    public var settings: CardSettings = CardSettings()
     /// How the card misbehaves, for hostile-card tests (HostileBehaviour.swift); `nil` for a card that behaves.
     public var hostile: HostileBehaviour? = nil
 
@@ -41,6 +43,11 @@ public struct CardProfile: Sendable {
         case binary([UInt8])
         /// A PIN with its retry counter.
         case pin(value: [UInt8], maximumTries: Int, triesLeft: Int)
+        /// A PIN without a retry counter: the retry query answers `63 00`, and a wrong PIN costs nothing.
+        case unlimitedPIN(value: [UInt8])
+        /// A PIN file whose PIN was never set (a card issued without PINs): every VERIFY gets
+        /// ``CardSettings/unsetPINAnswer``.
+        case unsetPIN
         /// An RSA private key used by COMPUTE DIGITAL SIGNATURE (PKCS#1 `RSAPrivateKey` DER).
         case rsaKey(der: [UInt8])
     }
@@ -72,7 +79,13 @@ public struct CardProfile: Sendable {
             }
             applets.append(Applet(name: applet.name, aid: aid, files: files))
         }
-        return CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets, hostile: manifest.hostile)
+        var profile = CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets, hostile: manifest.hostile)
+        if let settings = manifest.settings {
+            do { profile.settings = try CardSettings(settings) } catch let error as CardSettings.Invalid {
+                throw ProfileError.invalid(manifestURL.path, reason: "settings: \(error.reason)")
+            }
+        }
+        return profile
     }
 }
 
@@ -95,6 +108,7 @@ private struct Manifest: Decodable {
     var description: String?
     var atr: String
     var applets: [AppletEntry]
+    var settings: [String: JSONValue]?
     var hostile: HostileBehaviour?
 
     struct AppletEntry: Decodable {
@@ -126,10 +140,16 @@ private struct Manifest: Decodable {
                 return CardProfile.File(id: id, content: kind == "binary" ? .binary([UInt8](bytes)) : .rsaKey(der: [UInt8](bytes)), requiredPINs: required)
             case "pin":
                 guard let pin else { throw ProfileError.invalid(manifest, reason: "\(place): a pin file needs a pin object") }
-                guard (0...pin.maxTries).contains(pin.triesLeft), (1...15).contains(pin.maxTries) else {
+                if pin.notSet == true { return CardProfile.File(id: id, content: .unsetPIN, requiredPINs: []) }
+                guard let value = pin.value else { throw ProfileError.invalid(manifest, reason: "\(place): a pin needs a value (or \"notSet\": true)") }
+                if pin.unlimited == true { return CardProfile.File(id: id, content: .unlimitedPIN(value: Array(value.utf8)), requiredPINs: []) }
+                guard let maxTries = pin.maxTries, let triesLeft = pin.triesLeft else {
+                    throw ProfileError.invalid(manifest, reason: "\(place): a pin needs maxTries and triesLeft (or \"unlimited\": true)")
+                }
+                guard (1...15).contains(maxTries), (0...maxTries).contains(triesLeft) else {
                     throw ProfileError.invalid(manifest, reason: "\(place): triesLeft must be 0...maxTries and maxTries 1...15")
                 }
-                return CardProfile.File(id: id, content: .pin(value: Array(pin.value.utf8), maximumTries: pin.maxTries, triesLeft: pin.triesLeft), requiredPINs: [])
+                return CardProfile.File(id: id, content: .pin(value: Array(value.utf8), maximumTries: maxTries, triesLeft: triesLeft), requiredPINs: [])
             default:
                 throw ProfileError.invalid(manifest, reason: "\(place): unknown kind \"\(kind)\" (binary, pin or rsa-key)")
             }
@@ -137,8 +157,10 @@ private struct Manifest: Decodable {
     }
 
     struct PINEntry: Decodable {
-        var value: String
-        var maxTries: Int
-        var triesLeft: Int
+        var value: String?
+        var maxTries: Int?
+        var triesLeft: Int?
+        var unlimited: Bool?
+        var notSet: Bool?
     }
 }

@@ -16,6 +16,8 @@ public struct ReaderInfo: Equatable, Sendable {
 /// A connection to the PC/SC service (pcscd): lists readers, waits for cards, connects to them.
 public final class PCSCContext {
     let handle: SCARDCONTEXT
+    /// Set once ``waitCanceller`` cancels: from then on every wait of this context returns at once.
+    let waitCancelled = CancelFlag()
 
     /// Connects to the PC/SC service.
     /// - Throws: ``CardIOError/serviceUnavailable`` when pcscd is not running.
@@ -108,7 +110,7 @@ public final class PCSCContext {
         try PCSCCard(context: self, reader: reader)
     }
 
-    private func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
+    func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
         try reader.withCString { namePointer in
             var readerState = SCARD_READERSTATE()
             readerState.szReader = namePointer

@@ -3,11 +3,16 @@ import CardIO
 
 /// The ISO 7816-4 operations every applet of the card shares, on one transport:
 /// selecting applets and files, reading files whole, and verifying PINs without wasting tries.
+///
+/// A session learns what the reader and card accept as it goes (extended-length READ BINARY, the
+/// largest short answer, short EF identifiers in VERIFY) and falls back without failing; copies of a
+/// session share what was learnt.
 public struct CardSession {
     /// The transport the commands go through.
     public let transport: any CardTransport
+    private let limits = TransferLimits()
 
-    /// Short READ BINARY chunks: every reader and the card support them.
+    /// The largest short READ BINARY: `Le` = `00` asks for 256 bytes.
     public static let readChunkSize = 256
 
     /// Creates a session on `transport`.
@@ -31,7 +36,7 @@ public struct CardSession {
         guard response.statusWord.isSuccess else { throw CardSessionError.card(response.statusWord, during: "selecting the \(name) applet") }
     }
 
-    /// Whether the card answers a SELECT of `aid` with success.
+    /// Whether the card answers a SELECT of `aid` with success (the applet is then the current one).
     public func hasApplet(_ aid: AID) throws -> Bool {
         try transport.transmit(.select(applet: aid)).statusWord.isSuccess
     }
@@ -41,28 +46,64 @@ public struct CardSession {
         try send(.select(file: fid), during: "selecting \(name) (EF \(fid))")
     }
 
-    /// Reads `length` bytes of the current file from `offset`, in short chunks. With `upToEnd`, a file
-    /// that ends sooner gives what it has; otherwise that is an error.
+    /// Reads `length` bytes of the current file from `offset`. With `upToEnd`, a file that ends sooner
+    /// gives what it has; otherwise that is an error.
+    ///
+    /// A long read goes in one extended-length READ BINARY where the reader and card take it, else in
+    /// short chunks; `67 00` or `6C xx` to a chunk makes the chunks smaller. The end of a file may show
+    /// as the bytes that exist with `90 00` (JICSAP) or `62 82` (ISO), or as `6B 00`: all are understood.
     public func readBinary(offset: Int = 0, length: Int, name: String, upToEnd: Bool = false) throws -> [UInt8] {
         // READ BINARY addresses 15 bits: a length past that comes from a corrupt header, not a real file.
         guard offset >= 0, length >= 0, offset + length <= 0x8000 else {
             throw CardSessionError.malformedData("\(name) claims \(offset + length) bytes, more than a card file can hold (32768)")
         }
+        func endedEarly(_ count: Int) -> CardSessionError {
+            .malformedData("\(name) ends after \(count) byte(s), but \(length) were expected")
+        }
         var data: [UInt8] = []
         data.reserveCapacity(length)
-        while data.count < length {
-            let want = min(Self.readChunkSize, length - data.count)
-            let response = try transport.transmit(.readBinary(offset: offset + data.count, length: want))
+        var wanted = length  // lowered when a short file answers 6B 00 to a read past its end
+        while data.count < wanted {
+            let remaining = wanted - data.count
+            let extended = remaining > Self.readChunkSize && limits.extendedLength
+            let asked = extended ? remaining : min(limits.shortChunk, remaining)
+            let response: ResponseAPDU
+            do {
+                response = try transport.transmit(.readBinary(offset: offset + data.count, length: asked))
+            } catch let error as CardIOError where extended && error.isRefusedCommand {
+                limits.extendedLength = false  // the reader cannot carry an extended-length command
+                continue
+            }
             let status = response.statusWord
-            if upToEnd && status == .wrongParametersOffsetOutside && !data.isEmpty { return data }
+            if status == .wrongLength && response.data.isEmpty {
+                if extended { limits.extendedLength = false; continue }
+                guard let smaller = TransferLimits.smallerChunk(than: asked) else { throw CardSessionError.card(status, during: "reading \(name)") }
+                limits.shortChunk = smaller
+                continue
+            }
+            if status == .wrongParametersOffsetOutside {
+                if upToEnd && !data.isEmpty { return data }
+                if upToEnd && asked > 1 { wanted = asked / 2; continue }
+                if !data.isEmpty { throw endedEarly(data.count) }
+            }
             guard status.isSuccess || status == .endOfFileReached else { throw CardSessionError.card(status, during: "reading \(name)") }
-            data += response.data
-            if response.data.isEmpty || status == .endOfFileReached {
-                if upToEnd { return Array(data.prefix(length)) }
-                throw CardSessionError.malformedData("\(name) ends after \(data.count) byte(s), but \(length) were expected")
+            data += response.data.prefix(wanted - data.count)
+            guard !response.data.isEmpty else {
+                if upToEnd { return data }
+                throw endedEarly(data.count)
+            }
+            if response.data.count < asked {
+                // Fewer bytes than asked: the file ended (62 82, or 90 00 at the end as JICSAP cards answer),
+                // or the reader gives no more at once (after 6C xx, or an extended read it cut short).
+                if upToEnd { return data }
+                if status == .endOfFileReached { throw endedEarly(data.count) }
+                if extended { limits.extendedLength = false }
+                if (TransferLimits.smallestChunk...Self.readChunkSize).contains(response.data.count) {
+                    limits.shortChunk = min(limits.shortChunk, response.data.count)
+                }
             }
         }
-        return Array(data.prefix(length))
+        return data
     }
 
     /// Reads a file whose content is one BER-TLV object (a DER certificate, a TLV record):
@@ -76,15 +117,35 @@ public struct CardSession {
         return header + (try readBinary(offset: header.count, length: total - header.count, name: name))
     }
 
-    /// Reads a PIN's retry counter with an empty VERIFY, which never spends a try.
-    /// The PIN's applet must be selected.
+    /// Reads a PIN's retry counter with an empty VERIFY, which never spends a try. The PIN's applet must
+    /// be selected. The PIN file is named by its short EF identifier where the card takes that (one APDU
+    /// instead of two), so the PIN file is not necessarily left selected: select it before sending a PIN
+    /// (``sendVerify(_:kind:)`` does).
     public func pinStatus(_ kind: PINKind) throws -> PINStatus {
+        var triedShortIdentifier = false
+        if limits.shortFileIdentifiers, let sfi = kind.file.shortIdentifier {
+            let status = try transport.transmit(.retryQuery(shortFileIdentifier: sfi)).statusWord
+            if let answer = Self.retryAnswer(status) { return answer }
+            triedShortIdentifier = true
+        }
         try selectFile(kind.file, name: kind.displayName)
         let status = try transport.transmit(.verify()).statusWord
+        if let answer = Self.retryAnswer(status) {
+            if triedShortIdentifier { limits.shortFileIdentifiers = false }  // the card does not take them
+            return answer
+        }
+        if status == .referencedDataNotFound { return .notSet }
+        throw CardSessionError.card(status, during: "reading the retry counter of the \(kind.displayName)")
+    }
+
+    /// What a retry query's status word says, or `nil` when it is no answer to the query: `90 00`
+    /// verified, `63 Cx` x tries (`63 C0` blocked), `63 00` no retry limit, `69 83`/`69 84` blocked.
+    static func retryAnswer(_ status: StatusWord) -> PINStatus? {
         if status.isSuccess { return .verified }
+        if status == .verificationFailed { return .unlimited }
         if let left = status.retriesRemaining { return left == 0 ? .blocked : .remaining(left) }
         if status.isBlocked { return .blocked }
-        throw CardSessionError.card(status, during: "reading the retry counter of the \(kind.displayName)")
+        return nil
     }
 
     /// The PIN guard: reads the retry counter (no try spent) and refuses when the PIN is blocked, or when
@@ -93,8 +154,9 @@ public struct CardSession {
     public func guardTry(_ kind: PINKind, force: Bool) throws -> PINStatus {
         let status = try pinStatus(kind)
         switch status {
-        case .verified: return status
+        case .verified, .unlimited: return status
         case .blocked: throw CardSessionError.pinBlocked(kind)
+        case .notSet: throw CardSessionError.pinNotSet(kind)
         case .remaining(let left) where left <= 1 && !force: throw CardSessionError.lastTryRefused(kind)
         case .remaining: return status
         }
@@ -127,6 +189,8 @@ public struct CardSession {
         let newPIN = try kind.preparedNew(try new())
         if before != .verified {
             try sendVerify(try kind.prepared(currentPIN), kind: kind)
+        } else {
+            try selectFile(kind.file, name: kind.displayName)  // the change goes to the current EF
         }
         let status = try send(newPIN, in: CommandAPDU.changeReferenceData) { .pinChangeInterrupted(kind, $0) }
         guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
@@ -138,13 +202,17 @@ public struct CardSession {
         try changePIN(kind, force: force, current: { current }, new: { ready })
     }
 
+    /// Sends `pin` to its PIN file (selected first) and reports the outcome. No guard: callers have
+    /// applied it, or hold a PIN the card has accepted before.
     @discardableResult
-    private func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
+    public func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
+        try selectFile(kind.file, name: kind.displayName)
         // The card may have counted the try before the answer was lost.
         let status = try send(pin, in: { CommandAPDU.verify(pin: $0) }) { .pinTryInterrupted(kind, $0) }
         if status.isSuccess { return .verified }
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
+        if status == .referencedDataNotFound { throw CardSessionError.pinNotSet(kind) }
         throw CardSessionError.card(status, during: "verifying the \(kind.displayName)")
     }
 
@@ -178,5 +246,36 @@ public struct CardSession {
         }
         let length = bytes[(index + 1)...(index + count)].reduce(0) { $0 << 8 | Int($1) }
         return (index, 1 + count, length)
+    }
+}
+
+extension CardIOError {
+    /// Whether the reader or pcsc-lite refused to carry a command (rather than the card going away):
+    /// a reader without extended-length support fails an extended command this way.
+    fileprivate var isRefusedCommand: Bool {
+        switch self {
+        case .pcsc, .protocolViolation: true
+        default: false
+        }
+    }
+}
+
+/// What a session has learnt about the reader and card; shared by copies of a ``CardSession``.
+final class TransferLimits {
+    /// Whether extended-length READ BINARY still looks usable.
+    var extendedLength = true
+    /// The largest short READ BINARY not refused so far.
+    var shortChunk = CardSession.readChunkSize
+    /// Whether VERIFY with a short EF identifier in P2 still looks usable.
+    var shortFileIdentifiers = true
+
+    /// Below this, a chunk size is not worth trying.
+    static let smallestChunk = 16
+
+    /// The next chunk size to try after `67 00`: 255 first (readers that cannot return 256 bytes at
+    /// once), then halves; `nil` below ``smallestChunk``.
+    static func smallerChunk(than size: Int) -> Int? {
+        let next = size >= CardSession.readChunkSize ? CardSession.readChunkSize - 1 : size / 2
+        return next >= smallestChunk ? next : nil
     }
 }

@@ -19,6 +19,11 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     case pinRequired(PINKind, during: String)
     /// The card returned data that does not have the expected structure.
     case malformedData(String)
+    /// The card has no such PIN (it was issued without PINs); nothing was sent.
+    case pinNotSet(PINKind)
+    /// The card was issued without what was asked for (e.g. the signature certificate); the text says
+    /// what is missing, why cards are issued without it, and what to do.
+    case notIssued(String)
     /// The card went away (or stopped answering) while a PIN was being verified: the card may have
     /// counted the try.
     case pinTryInterrupted(PINKind, CardIOError)
@@ -29,7 +34,7 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .appletNotFound(let applet, let aid):
-            "the card has no \(applet) applet (AID \(aid)): is this a My Number card?"
+            "the card has no \(applet) applet (AID \(aid)): this card is not a current-generation My Number card"
         case .card(let status, let during):
             "\(during) failed: \(status.meaning) (\(status.spaced))"
         case .wrongPIN(let kind, let triesLeft):
@@ -47,6 +52,12 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
             "\(during) needs the \(kind.displayName) verified first"
         case .malformedData(let what):
             "the card returned data in an unexpected form: \(what)"
+        case .pinNotSet(let kind):
+            "the \(kind.displayName) is not set on this card, so it cannot be used; nothing was sent. "
+                + "Cards issued without PINs (顔認証マイナンバーカード, since 2023-12) work only with face recognition or a visual check; "
+                + "the municipal office (市区町村窓口) can set PINs on the card"
+        case .notIssued(let what):
+            what
         case .pinTryInterrupted(let kind, let cause):
             Self.interrupted(cause, while: "the \(kind.displayName) was being checked")
                 + ", so the card may have counted this try. Put the card back and run `mynacard pin status` to see the tries left before you try again"

@@ -172,11 +172,16 @@ public enum PINStatus: Equatable, Sendable, CustomStringConvertible {
     case remaining(Int)
     /// No tries remain; the PIN is blocked.
     case blocked
+    /// The PIN has no retry limit: the card answers the retry query with `63 00` (soltia48/myna-card).
+    case unlimited
+    /// The card has no such PIN: its retry query answers "referenced data not found" (`6A 88`), as a
+    /// card issued without PINs may.
+    case notSet
 
-    /// The remaining tries, or `nil` when the card did not say (already verified).
+    /// The remaining tries, or `nil` when the card did not say (already verified, no limit, not set).
     public var triesLeft: Int? {
         switch self {
-        case .verified: nil
+        case .verified, .unlimited, .notSet: nil
         case .remaining(let count): count
         case .blocked: 0
         }
@@ -187,6 +192,8 @@ public enum PINStatus: Equatable, Sendable, CustomStringConvertible {
         case .verified: "verified"
         case .remaining(let count): "\(count) \(count == 1 ? "try" : "tries") left"
         case .blocked: "BLOCKED"
+        case .unlimited: "no retry limit"
+        case .notSet: "not set on this card"
         }
     }
 }

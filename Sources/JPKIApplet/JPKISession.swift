@@ -12,8 +12,14 @@ public struct JPKISession {
     /// Opens a session on `transport` and selects the JPKI applet.
     /// - Throws: ``CardSessionError/appletNotFound(applet:aid:)`` when the card has no JPKI applet.
     public init(transport: any CardTransport) throws {
-        session = CardSession(transport: transport)
-        try session.select(.jpki)
+        try self.init(session: CardSession(transport: transport))
+    }
+
+    /// Opens a JPKI session on an existing card session (sharing what it learnt of the reader) and
+    /// selects the JPKI applet, unless `selected` says it is already the current applet.
+    public init(session: CardSession, selected: Bool = false) throws {
+        self.session = session
+        if !selected { try session.select(.jpki) }
     }
 
     /// The token label from EF 0006 (e.g. `JPKIAPICCTOKEN2`), trailing spaces removed.
@@ -24,16 +30,59 @@ public struct JPKISession {
         return String(label.reversed().drop { $0 == " " }.reversed())
     }
 
+    /// What kind of token answers as the JPKI applet, from the label in EF 0006.
+    public func tokenKind() throws -> JPKITokenKind {
+        JPKITokenKind(label: try tokenLabel())
+    }
+
+    /// Which certificates the card was issued with (EF 0008, free to read).
+    public func certificateAvailability() throws -> CertificateAvailability {
+        try session.selectFile(JPKIFiles.certificateAvailability, name: "the certificate availability file")
+        return CertificateAvailability(try session.readBinary(length: 3, name: "the certificate availability file", upToEnd: true))
+    }
+
     /// Reads a certificate's DER bytes, exactly as stored on the card.
-    /// - Throws: ``CardSessionError/pinRequired(_:during:)`` for the signature certificate when the
-    ///   signing password has not been verified in this session.
+    /// - Throws: ``CardSessionError/pinRequired(_:during:)`` when the card wants a PIN first: the
+    ///   signing password for the signature certificate, or, on a smartphone token, the authentication
+    ///   PIN for the authentication certificate.
     public func certificateDER(_ kind: JPKICertificateKind) throws -> [UInt8] {
         do {
             return try session.readTLVFile(kind.file, name: "the \(kind.displayName)")
         } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
-            if let pin = kind.requiredPIN { throw CardSessionError.pinRequired(pin, during: "reading the \(kind.displayName)") }
+            if let pin = kind.requiredPIN ?? kind.keyPIN { throw CardSessionError.pinRequired(pin, during: "reading the \(kind.displayName)") }
             throw CardSessionError.card(status, during: during)
         }
+    }
+
+    /// Reads a certificate, first verifying the PIN the card wants for it: the signing password for
+    /// the signature certificate, the authentication PIN for a smartphone token's authentication
+    /// certificate. `obtain` is called (e.g. a prompt) only when a PIN is needed and a try may be sent.
+    /// - Throws: ``CardSessionError/notIssued(_:)`` when the card was issued without that certificate
+    ///   (EF 0008 says so; checked before any PIN is asked for).
+    public func certificate(_ kind: JPKICertificateKind, force: Bool, obtain: (PINKind) throws -> PINCode) throws -> JPKICertificate {
+        if let pin = kind.requiredPIN {
+            try requireIssued(kind)
+            try verify(pin, force: force) { try obtain(pin) }
+            return try certificate(kind)
+        }
+        do {
+            return try certificate(kind)
+        } catch CardSessionError.pinRequired(let pin, _) {
+            try verify(pin, force: force) { try obtain(pin) }
+            return try certificate(kind)
+        } catch CardSessionError.card(let status, let during) where status == .fileNotFound {
+            try requireIssued(kind)
+            throw CardSessionError.card(status, during: during)
+        }
+    }
+
+    /// Throws ``CardSessionError/notIssued(_:)`` when EF 0008 says the card has no `kind` certificate.
+    /// A card whose EF 0008 cannot be read is not judged by it.
+    public func requireIssued(_ kind: JPKICertificateKind) throws {
+        guard let key = kind.key else { return }
+        let availability: CertificateAvailability
+        do { availability = try certificateAvailability() } catch is CardSessionError { return }
+        if !availability.isIssued(key) { throw CardSessionError.notIssued(CertificateAvailability.notIssuedMessage(key)) }
     }
 
     /// Reads and parses a certificate.

@@ -8,18 +8,6 @@ extension JPKISession {
     public func sign(_ digest: ComputedDigest, with key: JPKIKey) throws -> [UInt8] {
         try sign(digestInfo: digest.digestInfo, with: key)
     }
-
-    /// Makes a detached CMS SignedData over content whose digest is `contentDigest`: the card signs
-    /// the signed attributes, and the key's certificate (plus `chain`) travels in the result.
-    /// The key's PIN must have been verified in this session.
-    /// - Parameters:
-    ///   - signerCertificate: the DER of `key`'s certificate, read once per batch by the caller.
-    public func signDetachedCMS(contentDigest: ComputedDigest, with key: JPKIKey, signerCertificate: [UInt8],
-                                chain: [[UInt8]] = [], signingTime: Date = Date()) throws -> [UInt8] {
-        let attributes = try DetachedCMSSignature.SignedAttributes(contentDigest: contentDigest, signingTime: signingTime)
-        let signature = try sign(digestInfo: attributes.digestInfo, with: key)
-        return try DetachedCMSSignature.assemble(attributes: attributes, signature: signature, signer: signerCertificate, chain: chain)
-    }
 }
 
 /// Checks of plain PKCS#1 v1.5 signatures, as `jpki sign` writes them, without the card.

@@ -8,8 +8,11 @@ import X509
 /// certificate's). Made by `mynacard jpki login`, checked by ``LoginVerifier`` — a small, self-contained
 /// version of what JPKI login services do.
 public struct LoginBundle: Codable, Equatable, Sendable {
-    /// The only signature algorithm bundles use.
-    public static let algorithmName = "sha256WithRSAEncryption"
+    /// The signature algorithm of today's cards (RSA keys): what ``algorithm`` says for them.
+    public static let algorithmName = SignatureAlgorithm.rsaPKCS1v15(.sha256).name
+
+    /// The algorithms a bundle may name: RSA PKCS#1 v1.5 or ECDSA (the next card generation), with SHA-2.
+    public static let acceptedAlgorithms: [SignatureAlgorithm] = JPKIHashAlgorithm.allCases.flatMap { [.rsaPKCS1v15($0), .ecdsa($0)] }
 
     /// The bundle format version (1).
     public var version: Int
@@ -17,7 +20,7 @@ public struct LoginBundle: Codable, Equatable, Sendable {
     public var certificate: String
     /// The signature over the challenge, base64.
     public var signature: String
-    /// Always ``algorithmName``.
+    /// The signature algorithm's name: ``algorithmName`` for RSA keys, e.g. `ecdsa-with-SHA384` for a P-384 key.
     public var algorithm: String
     /// The challenge that was signed, base64.
     public var challenge: String
@@ -27,12 +30,13 @@ public struct LoginBundle: Codable, Equatable, Sendable {
     /// the common name does not have the マイキーID's shape, and in bundles made before this field existed.
     public var myKeyID: String?
 
-    /// Builds a bundle from its parts.
-    public init(certificate: JPKICertificate, signature: [UInt8], challenge: [UInt8]) {
+    /// Builds a bundle from its parts; `algorithm` is how the key signed.
+    public init(certificate: JPKICertificate, signature: [UInt8], challenge: [UInt8],
+                algorithm: SignatureAlgorithm = .rsaPKCS1v15(.sha256)) {
         version = 1
         self.certificate = Data(certificate.der).base64EncodedString()
         self.signature = Data(signature).base64EncodedString()
-        algorithm = Self.algorithmName
+        self.algorithm = algorithm.name
         self.challenge = Data(challenge).base64EncodedString()
         serial = certificate.serialHex
         myKeyID = (try? MyKeyID(certificate: certificate.certificate))?.commonName
@@ -44,8 +48,9 @@ extension JPKISession {
     /// The authentication PIN must have been verified in this session.
     public func login(challenge: [UInt8]) throws -> LoginBundle {
         let certificate = try certificate(.authentication)
-        let signature = try sign(JPKIHashAlgorithm.sha256.hash(challenge), with: .authentication)
-        return LoginBundle(certificate: certificate, signature: signature, challenge: challenge)
+        let algorithm = try SignatureAlgorithm(signingWith: certificate.certificate.publicKey)
+        let signature = try sign(algorithm.hash.hash(challenge), with: .authentication)
+        return LoginBundle(certificate: certificate, signature: signature, challenge: challenge, algorithm: algorithm)
     }
 }
 
@@ -81,7 +86,8 @@ public enum LoginRejection: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .malformed(let why): "the bundle is malformed: \(why)"
-        case .unsupportedAlgorithm(let name): "the bundle uses the algorithm \(name); only \(LoginBundle.algorithmName) is accepted"
+        case .unsupportedAlgorithm(let name):
+            "the bundle uses the algorithm \(name); accepted are \(LoginBundle.acceptedAlgorithms.map(\.name).joined(separator: ", "))"
         case .challengeMismatch: "the bundle answers a different challenge than the one expected (a replay?)"
         case .badSignature: "the signature over the challenge does not match the certificate's key"
         case .serialMismatch(let bundle, let certificate):
@@ -106,7 +112,9 @@ public struct LoginVerifier: Sendable {
     /// - Throws: ``LoginRejection`` with the reason.
     public func verify(_ bundle: LoginBundle, expectedChallenge: [UInt8]? = nil, at date: Date = Date()) throws -> LoginProof {
         guard bundle.version == 1 else { throw LoginRejection.malformed("version \(bundle.version) is not supported") }
-        guard bundle.algorithm == LoginBundle.algorithmName else { throw LoginRejection.unsupportedAlgorithm(bundle.algorithm) }
+        guard let algorithm = LoginBundle.acceptedAlgorithms.first(where: { $0.name == bundle.algorithm }) else {
+            throw LoginRejection.unsupportedAlgorithm(bundle.algorithm)
+        }
         guard let der = Data(base64Encoded: bundle.certificate), let signature = Data(base64Encoded: bundle.signature),
               let challenge = Data(base64Encoded: bundle.challenge) else {
             throw LoginRejection.malformed("certificate, signature and challenge must be base64")
@@ -116,8 +124,8 @@ public struct LoginVerifier: Sendable {
             throw LoginRejection.malformed("the certificate is not an X.509 certificate")
         }
         if let expectedChallenge, Array(challenge) != expectedChallenge { throw LoginRejection.challengeMismatch }
-        let digest = JPKIHashAlgorithm.sha256.hash(challenge)
-        guard RawSignature.verify(signature: Array(signature), contentDigest: digest, certificate: certificate.certificate).isValid else {
+        let digest = algorithm.hash.hash(challenge)
+        guard certificate.certificate.publicKey.check(Array(signature), over: digest, as: algorithm) == .matches else {
             throw LoginRejection.badSignature
         }
         guard bundle.serial.uppercased() == certificate.serialHex else {

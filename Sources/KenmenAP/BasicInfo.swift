@@ -85,10 +85,16 @@ public struct BasicInfo: Equatable, Sendable {
 
 extension BasicInfo: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The name with all but its first character hidden, e.g. `番＊＊`.
-    public var maskedName: String { String(name.prefix(1)) + "＊＊" }
+    public var maskedName: String { Self.mask(name: name) }
 
     /// The address cut after its prefecture (or its first three characters), e.g. `東京都＊＊＊`.
-    public var maskedAddress: String {
+    public var maskedAddress: String { Self.mask(address: address) }
+
+    /// `name` with all but its first character hidden (also for names read elsewhere, e.g. a certificate).
+    public static func mask(name: String) -> String { String(name.prefix(1)) + "＊＊" }
+
+    /// `address` cut after its prefecture (or its first three characters).
+    public static func mask(address: String) -> String {
         let prefecture = address.prefix(4).firstIndex { "都道府県".contains($0) }.map { String(address[...$0]) }
         return (prefecture ?? String(address.prefix(3))) + "＊＊＊"
     }

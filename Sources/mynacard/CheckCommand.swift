@@ -69,45 +69,62 @@ struct CheckCommand: ParsableCommand {
     private func inspect(_ transport: WatchedCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
+        func add(_ item: Item) { items.append(item) }
 
+        // APDUs are counted (bench/run): the JPKI applet is selected once for its presence, its files and its
+        // PINs; the other applets' presence comes with their PIN counters.
         let session = CardSession(transport: transport)
-        var present: [CardApplet: Bool] = [:]
-        for applet in CardApplet.allCases { present[applet] = try session.hasApplet(applet.aid) }
-        // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
         let atr = CardATR(transport.atr)
-        add("atr", atr != .other || present[.jpki] == true ? .ok : .warning, "\(transport.atr.hexString) (\(atr.note))")
-        for applet in CardApplet.allCases {
-            let here = present[applet] == true
-            add("applet-\(applet.rawValue)", here || !applet.holdsCardData ? .ok : .fail,
-                "\(applet.displayName): " + (here ? "present" : applet.holdsCardData ? "MISSING" : "absent (used only at the municipal office)"))
+        guard try session.hasApplet(CardApplet.jpki.aid) else {
+            var present: Set<CardApplet> = []
+            for applet in CardApplet.allCases where try applet != .jpki && session.hasApplet(applet.aid) { present.insert(applet) }
+            let diagnosis = CardDiagnosis(applets: present, token: nil)
+            // The ATR is no reason for a verdict either way: the missing applets are.
+            add("atr", .ok, "\(transport.atr.hexString) (\(atr.note))")
+            add("card", .fail, diagnosis.summary)
+            for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: false)) }
+            return items  // without the JPKI applet nothing more applies
         }
-
-        // Without the JPKI applet this is no My Number card: the lines above say so, and nothing more applies.
-        guard present[.jpki] == true else { return items }
-        items += checkCertificates(try JPKISession(transport: transport))
+        let jpki = try JPKISession(session: session, selected: true)
+        let availability = try? jpki.certificateAvailability()
+        let (certificateItems, authNeedsPIN) = checkCertificates(jpki, availability: availability)
         // The text PIN is tried before the counters are read, so that they show the count after this try.
-        let textItems = text && present[.textInputAssist] == true ? try checkText(transport, root: root, pinReader: pinReader) : []
-        for counter in try session.pinCounters() {
-            let status: Item.Status = switch counter.status {
-            case .blocked: .fail
-            case .remaining(1): .warning
-            case nil: .warning
-            default: .ok
-            }
-            let detail = "\(counter.kind.displayName): " + (counter.status.map { "\($0)" } ?? "counter cannot be read")
-                + (counter.status == .blocked ? " — " + counter.kind.resetAdvice : counter.status == .remaining(1) ? " — one wrong PIN will block it" : "")
+        let textItems = text ? try checkText(transport, root: root, pinReader: pinReader) : []
+        let counters = try session.pinCounters()
+        var present: Set<CardApplet> = [.jpki]
+        for counter in counters { present.insert(counter.kind.applet) }
+        // The token label tells a smartphone or a 住基カード from a card with missing applets; read it only then.
+        let needsToken = authNeedsPIN || !CardDiagnosis.myNumberCardApplets.allSatisfy(present.contains)
+        let token = needsToken ? try JPKISession(session: session).tokenKind() : nil
+        let diagnosis = CardDiagnosis(applets: present, token: token)
+        // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
+        add("atr", atr.card == .residentRegistryCard && diagnosis != .myNumberCard ? .warning : .ok, "\(transport.atr.hexString) (\(atr.note))")
+        add("card", diagnosis.isUsable ? .ok : .fail, diagnosis.summary)
+        let smartphone = if case .smartphone = diagnosis { true } else { false }
+        for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: smartphone)) }
+        items += certificateItems
+
+        let signatureIssued = availability?.isIssued(.signing) ?? true
+        let withoutPINs = IssuedWithoutPINs(counters: counters, signatureCertificateIssued: signatureIssued)
+        for counter in counters {
+            let (status, note) = Self.counterVerdict(counter, signatureIssued: signatureIssued, withoutPINs: withoutPINs)
+            let detail = "\(counter.kind.displayName): " + (counter.status.map { "\($0)" } ?? "counter cannot be read") + (note.map { " — " + $0 } ?? "")
             add("pin-\(counter.kind.rawValue)", status, detail)
         }
+        if let explanation = withoutPINs.explanation { add("no-pins-card", .ok, explanation) }
         return items + textItems
     }
 
-    /// The text applet's data: its PIN, the My Number's check digit, its authenticity.
+    /// The text applet's data: its PIN, the My Number's check digit, its authenticity. Nothing on a card
+    /// without the text applet (its applet line says so).
     private func checkText(_ transport: WatchedCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         let data: TextAPData
         do {
             let textAP = try TextAPSession(transport: transport)
             try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
             data = try textAP.readAll(root: root)
+        } catch CardSessionError.appletNotFound {
+            return []
         } catch let error as CardSessionError {
             return [Item(id: "text-data", status: .fail, detail: "the text data could not be checked: \(Failure.plainDescription(of: error))")]
         }
@@ -123,19 +140,52 @@ struct CheckCommand: ParsableCommand {
         ]
     }
 
-    /// Presence, parsing, chaining and validity of the JPKI certificates.
-    private func checkCertificates(_ jpki: JPKISession) -> [Item] {
+    /// An applet's line: missing fails, except the resident-registry applet (used only at the municipal
+    /// office) and, on a smartphone, the applets only cards have.
+    static func appletItem(_ applet: CardApplet, present: Set<CardApplet>, smartphone: Bool) -> Item {
+        let here = present.contains(applet)
+        let why = here ? "present" : !applet.holdsCardData ? "absent (used only at the municipal office)"
+            : smartphone ? "absent (not on a smartphone)" : "MISSING"
+        return Item(id: "applet-\(applet.rawValue)", status: here || !applet.holdsCardData || smartphone ? .ok : .fail,
+                    detail: "\(applet.displayName): " + why)
+    }
+
+    /// How a PIN counter's line reads: blocked fails, one try left warns; a PIN the card was issued
+    /// without (no signature certificate, or no PINs at all) is no fault.
+    static func counterVerdict(_ counter: PINCounter, signatureIssued: Bool, withoutPINs: IssuedWithoutPINs) -> (Item.Status, String?) {
+        if counter.kind == .jpkiSigning && !signatureIssued && (counter.status == nil || counter.status == .notSet) {
+            return (.ok, "not issued with this card (it has no signature certificate)")
+        }
+        switch counter.status {
+        case .blocked:
+            return (.fail, withoutPINs.suspected ? withoutPINs.blockedNote : counter.kind.resetAdvice)
+        case .remaining(1): return (.warning, "one wrong PIN will block it")
+        case nil: return (.warning, nil)
+        case .notSet: return (.ok, "this card was issued without it")
+        case .remaining, .verified, .unlimited: return (.ok, nil)
+        }
+    }
+
+    /// Presence, parsing, chaining and validity of the JPKI certificates; and whether the authentication
+    /// certificate is held back until its PIN (a smartphone token).
+    private func checkCertificates(_ jpki: JPKISession, availability: CertificateAvailability?) -> ([Item], authNeedsPIN: Bool) {
         var items: [Item] = []
+        var authNeedsPIN = false
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
-        do {
-            try jpki.session.selectFile(JPKIFiles.certificateAvailability, name: "the certificate availability file")
-            let flags = try jpki.session.readBinary(length: 3, name: "the certificate availability file")
-            let both = flags.prefix(2) == [0x8F, 0x8F]
-            add("jpki-cert-presence", both ? .ok : .warning,
-                both ? "authentication and signature certificates present (EF 0008 \(flags.hexString))"
-                    : "EF 0008 reads \(flags.hexString), not 8F8F…: a certificate may be missing or revoked")
-        } catch {
-            add("jpki-cert-presence", .warning, "the certificate availability file cannot be read: \(Failure.plainDescription(of: error))")
+        if let availability {
+            let flags = availability.raw.hexString
+            switch (availability.isIssued(.authentication), availability.isIssued(.signing)) {
+            case (true, true):
+                add("jpki-cert-presence", .ok, "authentication and signature certificates present (EF 0008 \(flags))")
+            case (true, false):
+                add("jpki-cert-presence", .ok, "the signature certificate is not issued on this card (EF 0008 \(flags)): "
+                    + "it is not issued to children under 15, on cards issued without PINs, or to anyone who declined it")
+            case (false, _):
+                add("jpki-cert-presence", .warning, "EF 0008 reads \(flags): the authentication certificate is not issued on this card, "
+                    + "or was revoked; online services that need it will not work")
+            }
+        } else {
+            add("jpki-cert-presence", .warning, "the certificate availability file (EF 0008) cannot be read")
         }
         let now = Date()
         let dates = ISO8601DateFormatter()
@@ -158,6 +208,11 @@ struct CheckCommand: ParsableCommand {
                 case .valid:
                     add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) parses and is within its validity (\(validity))")
                 }
+            } catch CardSessionError.pinRequired(let pin, _) where kind == .authentication {
+                authNeedsPIN = true
+                add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) is released only after the \(pin.displayName) on this token; not checked")
+            } catch where kind == .signingCA && availability?.isIssued(.signing) == false {
+                add("cert-\(kind.rawValue)", .ok, "the \(kind.displayName) is not on this card (it has no signature certificate)")
             } catch {
                 add("cert-\(kind.rawValue)", .fail, "the \(kind.displayName) cannot be read or parsed: \(Failure.plainDescription(of: error))")
             }
@@ -168,6 +223,6 @@ struct CheckCommand: ParsableCommand {
                 chains ? "the authentication certificate is signed by the authentication CA on the card"
                     : "the authentication certificate is NOT signed by the authentication CA on the card")
         }
-        return items
+        return (items, authNeedsPIN)
     }
 }

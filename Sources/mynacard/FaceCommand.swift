@@ -22,7 +22,9 @@ struct FaceCommand: ParsableCommand {
             for them (0700; -o DIR is made if missing). In a folder that exists already, it keeps its permissions \
             and the files are 0600 even where a file of that name was there with wider ones. \
             The photo, images, birth date and sex are checked against the card face's signature (DF28); give \
-            --root to check that signature's key too. Exit 1 when the card face is not genuine.
+            --root to check that signature's key too. The chip is challenged to sign a random number with the card \
+            key the card face names (no PIN), which a copy of the data on another chip cannot do. \
+            Exit 1 when the card face or the chip is not genuine.
             """
     )
 
@@ -80,6 +82,8 @@ struct FaceCommand: ParsableCommand {
         /// Why `photo.png` was not written (the photo was not decoded); absent when it was.
         var photoNotDecoded: String?
         var authenticity: Authenticity
+        /// Whether the chip is the one the card face was issued on (internal authentication).
+        var chip: ChipReport
         /// How the birth year entered a PIN-B built from --birth-date: `japanese-era` or `gregorian`.
         var pinBYearForm: String?
 
@@ -107,7 +111,7 @@ struct FaceCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let printed = try printedPINB()
             if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
-            let (face, myNumberImage, authenticity) = try withCard(card) { transport in
+            let (face, myNumberImage, authenticity, chip) = try withCard(card) { transport in
                 let session = try FaceAPSession(transport: transport)
                 do {
                     try session.verify(kind, force: pinInput.force) { try printed?.pin() ?? pinReader.read(kind, force: pinInput.force, on: transport) }
@@ -119,7 +123,9 @@ struct FaceCommand: ParsableCommand {
                     throw error
                 }
                 let face = try session.cardFace()
-                return (face, reveal && pinA ? try session.myNumberImage() : nil, try session.authenticity(of: face, root: root))
+                let image = reveal && pinA ? try session.myNumberImage() : nil
+                let authenticity = try session.authenticity(of: face, root: root)
+                return (face, image, authenticity, try session.chipAuthenticity(of: face, data: authenticity))
             }
             // The photo is card data: a card face whose signature fails is not decoded at all, and any
             // other photo only within JPEG2000Limits.cardPhoto, before any file is written.
@@ -146,7 +152,7 @@ struct FaceCommand: ParsableCommand {
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
                                                     rootKeyID: authenticity.issuerKeyID, rootSource: authenticity.rootSource.code),
-                                pinBYearForm: printed?.yearForm.rawValue)
+                                chip: ChipReport(chip), pinBYearForm: printed?.yearForm.rawValue)
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json {
                 try Output.json(report)
@@ -159,11 +165,15 @@ struct FaceCommand: ParsableCommand {
                     if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(terminalSafe(path))") }
                     if key == "photoPNG", let photoNotDecoded { Output.line("photo (PNG):   not decoded: \(photoNotDecoded)") }
                 }
-                Output.line("authenticity:  \(terminalSafe("\(authenticity.result)"))")
+                Output.line("data:          \(terminalSafe("\(authenticity.result)"))")
+                Output.line("chip:          \(terminalSafe(chip.result.chipWording))")
             }
-            if case .notGenuine(let reason) = authenticity.result {
-                Output.message("mynacard: the card face is not genuine: \(terminalSafe(reason))")
-                throw NegativeResult(description: "the card face is not genuine: \(reason)")
+            var problems: [String] = []
+            if case .notGenuine(let reason) = authenticity.result { problems.append("the card face is not genuine: \(reason)") }
+            if case .notGenuine(let reason) = chip.result { problems.append("the chip is not genuine: \(reason)") }
+            if !problems.isEmpty {
+                Output.message("mynacard: " + terminalSafe(problems.joined(separator: "; ")))
+                throw NegativeResult(description: problems.joined(separator: "; "))
             }
         }
     }

@@ -72,6 +72,8 @@ enum Failure {
             case .appletNotFound: return ("not-a-my-number-card", 4)
             case .card: return ("card-error", 4)
             case .malformedData: return ("card-data-malformed", 4)
+            case .pinNotSet: return ("pin-not-set", 7)
+            case .notIssued: return ("not-issued", 7)
             case .pinTryInterrupted(_, let cause), .pinChangeInterrupted(_, let cause): return classify(cause)
             }
         case let error as CardIOError:

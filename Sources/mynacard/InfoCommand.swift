@@ -8,7 +8,7 @@ import JPKIApplet
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the reader, the card's ATR, which applets answer, and the JPKI token label."
+        abstract: "Show the reader, the card's ATR, which applets answer, the JPKI token label, and what card this is."
     )
 
     @OptionGroup var card: CardOptions
@@ -17,24 +17,32 @@ struct InfoCommand: ParsableCommand {
     struct Report: Encodable {
         var reader: String
         var atr: String
+        /// Whether the ATR is one real My Number cards are known to present (contact or contactless).
         var atrMatchesMyNumberCard: Bool
-        /// `contact` (the My Number card's own ATR), `contactless` (made by an NFC reader) or `other`.
+        /// `contact`, `contactless` (made by an NFC reader) or `other`.
         var atrKind: String
+        /// Which card the ATR is known for: `my-number-card`, `resident-registry-card` or `unknown`.
+        var atrCard: String
         var applets: [String: Bool]
         var tokenLabel: String?
+        /// What the applets say this card is (``CardDiagnosis/code``), and in words.
+        var card: String
+        var cardSummary: String
     }
 
     func run() throws {
         try Failure.report(json: output.json) {
             let (report, atr) = try withCard(card) { transport in
                 let session = CardSession(transport: transport)
-                var applets: [String: Bool] = [:]
-                for applet in CardApplet.allCases { applets[applet.rawValue] = try session.hasApplet(applet.aid) }
-                let label = applets[CardApplet.jpki.rawValue] == true ? try JPKISession(transport: transport).tokenLabel() : nil
+                var present: Set<CardApplet> = []
+                for applet in CardApplet.allCases where try session.hasApplet(applet.aid) { present.insert(applet) }
+                let label = present.contains(.jpki) ? try JPKISession(session: session).tokenLabel() : nil
+                let diagnosis = CardDiagnosis(applets: present, token: label.map(JPKITokenKind.init(label:)))
                 let atr = CardATR(transport.atr)
-                let report = Report(reader: transport.readerName, atr: transport.atr.hexString, atrMatchesMyNumberCard: atr == .myNumberContact,
-                                    atrKind: atr == .myNumberContact ? "contact" : atr == .contactless ? "contactless" : "other",
-                                    applets: applets, tokenLabel: label)
+                let report = Report(reader: transport.readerName, atr: transport.atr.hexString, atrMatchesMyNumberCard: atr.isKnownMyNumberCard,
+                                    atrKind: atr.interface.rawValue, atrCard: atr.card.rawValue,
+                                    applets: Dictionary(uniqueKeysWithValues: CardApplet.allCases.map { ($0.rawValue, present.contains($0)) }),
+                                    tokenLabel: label, card: diagnosis.code, cardSummary: diagnosis.summary)
                 return (report, atr)
             }
             if output.json { return try Output.json(report) }
@@ -44,6 +52,7 @@ struct InfoCommand: ParsableCommand {
                 Output.line("applet:      \(applet.displayName): " + (report.applets[applet.rawValue] == true ? "present" : "absent"))
             }
             if let label = report.tokenLabel { Output.line("token label: \(terminalSafe(label))") }
+            Output.line("card:        \(report.cardSummary)")
         }
     }
 }

@@ -92,13 +92,14 @@ enum InputFiles {
         return (file.signature, file.hash)
     }
 
-    /// Refuses a file given as a bare (PKCS#1) signature that is plainly something else: a CMS signature
-    /// (which needs --cms), or text, PEM, JSON, or nothing, of a length no RSA signature has. Bytes of a
-    /// signature's length are left for the verification to judge.
+    /// Refuses a file given as a bare signature that is plainly something else: a CMS signature (which
+    /// needs --cms), or text, PEM, JSON, or nothing, of a length no RSA or ECDSA (r‖s) signature has and not
+    /// shaped as a DER ECDSA signature. Bytes that may be a signature are left for the verification to judge.
     static func checkBareSignature(_ bytes: [UInt8], path: String) throws {
         guard let kind = describeContent(bytes) else { return }
         let isCMS = kind == cmsDescription
-        guard isCMS || ![128, 256, 384, 512].contains(bytes.count) else { return }
+        guard isCMS || ![128, 256, 384, 512, 64, 96, 132].contains(bytes.count) else { return }
+        if !isCMS && isDERECDSASignature(bytes) { return }
         throw InputError.invalid("\(terminalSafe(path)) is not a bare signature: it looks like \(kind)"
             + (isCMS ? "; check it with --cms" : "; give the file `mynacard jpki sign` wrote (raw, base64 or JSON)"))
     }
@@ -112,6 +113,21 @@ enum InputFiles {
             let looks = describeContent(bytes).flatMap { $0 == cmsDescription ? nil : "; it looks like \($0)" } ?? ""
             throw InputError.invalid("\(terminalSafe(path)) is \(why)\(looks)")
         }
+    }
+
+    /// Whether `bytes` are shaped as a DER `ECDSA-Sig-Value`, SEQUENCE { r INTEGER, s INTEGER } (RFC 5480),
+    /// as openssl and EC keys write signatures; short-form lengths, which every curve up to P-521 fits.
+    private static func isDERECDSASignature(_ bytes: [UInt8]) -> Bool {
+        var index = 2
+        guard bytes.count >= 8, bytes.count <= 141, bytes[0] == 0x30 else { return false }
+        // P-521's SEQUENCE length needs the long form 0x81 xx.
+        if bytes[1] == 0x81 { index = 3 }
+        guard index < bytes.count, Int(bytes[index - 1]) == bytes.count - index else { return false }
+        for _ in 0..<2 {
+            guard index + 1 < bytes.count, bytes[index] == 0x02 else { return false }
+            index += 2 + Int(bytes[index + 1])
+        }
+        return index == bytes.count
     }
 
     private static let cmsDescription = "a CMS (PKCS#7) signature"

@@ -3,6 +3,7 @@ import ArgumentParser
 import CardSession
 import Foundation
 import JPKIApplet
+import KenmenAP
 import X509
 
 extension JPKICertificateKind: ExpressibleByArgument {}
@@ -20,24 +21,26 @@ struct JPKICertCommand: ParsableCommand {
             becomes ************** and the 9-character 受付端末識別記号 stays) and the serial number (every digit \
             becomes *). --reveal shows them; `mynacard jpki serial` and `mynacard jpki mykey-id` show one each. \
             The JSON form then leaves out the DER (it holds both in the clear). PEM and DER are the certificate itself. \
-            A new file is readable only by you (0600), except for the CA certificates, which are public.
+            A new file is readable only by you (0600), except for the CA certificates, which are public. \
+            For sign the text and JSON forms also decode the name, address, birth date and sex from the certificate, \
+            masked like `mynacard text` unless --reveal. --format ssh prints the key as an OpenSSH public key line.
             """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case pem, der, text, json
+        case pem, der, text, json, ssh
     }
 
     @Argument(help: "Which certificate: auth, auth-ca, sign or sign-ca.")
     var which: JPKICertificateKind
 
-    @Option(name: .long, help: "Output format: pem, der, text or json.")
+    @Option(name: .long, help: "Output format: pem, der, text, json or ssh (an OpenSSH public key line).")
     var format: Format = .pem
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- for standard output, also for DER on a terminal).")
     var output: String?
 
-    @Flag(name: .long, help: "Show the holder's common name (マイキーID) and serial number in the text and JSON forms instead of masking them.")
+    @Flag(name: .long, help: "Show the holder's common name (マイキーID), serial number and, for sign, name, address, birth date and sex in the text and JSON forms instead of masking them.")
     var reveal = false
 
     @OptionGroup var card: CardOptions
@@ -54,17 +57,19 @@ struct JPKICertCommand: ParsableCommand {
                                                      binary: format == .der)
             let pinReader = pinInput.makeReader()
             let certificate = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                if let pin = which.requiredPIN {
-                    try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
+                // The PIN is asked only when the card wants one (the signature certificate; a smartphone's authentication one).
+                try JPKISession(transport: transport).certificate(which, force: pinInput.force) { pin in
+                    try pinReader.read(pin, force: pinInput.force, on: transport)
                 }
-                return try jpki.certificate(which)
             }
             switch format {
             case .der: try destination.write(certificate.der)
             case .pem: try destination.write(Array(certificate.pem.utf8))
             case .text: try destination.write(Array(CertificateSummary(certificate, reveal: reveal).text.utf8))
             case .json: try destination.write(try Output.jsonBytes(CertificateSummary(certificate, reveal: reveal)))
+            case .ssh:
+                let line = try OpenSSHPublicKey.line(for: certificate.certificate.publicKey, comment: "mynacard-jpki-\(which.rawValue)")
+                try destination.write(Array((line + "\n").utf8))
             }
         }
     }
@@ -85,6 +90,8 @@ struct CertificateSummary: Encodable {
     var serialHex: String
     var revealed: Bool
     var der: String?
+    /// The signature certificate's 4 basic info (masked unless revealed); absent for the other certificates.
+    var holder: HolderSummary?
 
     init(_ certificate: JPKICertificate, reveal: Bool) {
         let parsed = certificate.certificate
@@ -102,6 +109,7 @@ struct CertificateSummary: Encodable {
         revealed = !masked
         // The DER holds the common name and serial in the clear, so a masked summary leaves it out.
         der = masked ? nil : Data(certificate.der).base64EncodedString()
+        holder = SignatureCertificateHolder(certificate: parsed).map { HolderSummary($0, reveal: reveal) }
     }
 
     var text: String {
@@ -117,7 +125,47 @@ struct CertificateSummary: Encodable {
         SHA-256:       \(sha256Fingerprint)
         serial number: \(serialHex)\(serialNote)
 
-        """
+        """ + (holder?.text ?? "")
+    }
+}
+
+/// The holder's data from the signature certificate's subjectAltName, masked like `mynacard text` unless revealed.
+struct HolderSummary: Encodable {
+    var revealed: Bool
+    var name: String?
+    var address: String?
+    var birthDate: String?
+    var birthDateEra: String?
+    var sex: String?
+    var sexCode: String?
+    /// 1-based positions of 代替文字 (substitute characters) in the name and address; only when revealed.
+    var nameSubstitutes: [Int]?
+    var addressSubstitutes: [Int]?
+
+    init(_ holder: SignatureCertificateHolder, reveal: Bool) {
+        revealed = reveal
+        name = holder.name.map { reveal ? $0 : BasicInfo.mask(name: $0) }
+        address = holder.address.map { reveal ? $0 : BasicInfo.mask(address: $0) }
+        birthDate = reveal ? holder.birthDate : holder.birthDateCode.map { _ in BasicInfo.maskedBirthDate }
+        birthDateEra = reveal ? holder.birthEra : holder.birthDateCode.map { _ in BasicInfo.maskedSex }
+        sex = reveal ? holder.sex : holder.sexCode.map { _ in BasicInfo.maskedSex }
+        sexCode = reveal ? holder.sexCode : holder.sexCode.map { _ in BasicInfo.maskedSex }
+        nameSubstitutes = reveal ? holder.substitutedNamePositions : nil
+        addressSubstitutes = reveal ? holder.substitutedAddressPositions : nil
+    }
+
+    var text: String {
+        func substitutes(_ positions: [Int]?) -> String {
+            guard let positions, !positions.isEmpty else { return "" }
+            return "  (代替文字 at \(positions.map(String.init).joined(separator: ", ")))"
+        }
+        return """
+            name:          \(name ?? "-")\(substitutes(nameSubstitutes))
+            address:       \(address ?? "-")\(substitutes(addressSubstitutes))
+            birth date:    \(birthDate ?? "-")\(birthDateEra.map { " (\($0))" } ?? "")
+            sex:           \(sex ?? "-")
+            \(revealed ? "" : "(the name, address, birth date and sex are masked; --reveal shows them)\n")
+            """
     }
 }
 

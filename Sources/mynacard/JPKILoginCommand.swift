@@ -44,11 +44,14 @@ struct JPKILoginCommand: ParsableCommand {
             guard !bytes.isEmpty else { throw InputError.invalid("the challenge is empty") }
             let pinReader = pinInput.makeReader()
             let bundle = try withCard(card) { transport in
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(.jpkiAuthentication, force: pinInput.force) {
+                // The signer checks the card's signature against the certificate before it is used.
+                let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication, force: pinInput.force) {
                     try pinReader.read(.jpkiAuthentication, force: pinInput.force, on: transport)
                 }
-                return try jpki.login(challenge: bytes)
+                defer { signer.finish() }
+                let algorithm = try signer.algorithm
+                let signature = try signer.sign(algorithm.hash.hash(bytes))
+                return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes, algorithm: algorithm)
             }
             try destination.write(try Output.jsonBytes(bundle))
         }

@@ -47,6 +47,12 @@ struct JPKISignCommand: ParsableCommand {
     @Flag(name: .long, help: "With --cms, include the issuing CA certificate too.")
     var chain = false
 
+    @Flag(name: .long, help: "With --format json, include the signer's certificate (DER, base64): signature, certificate and digest from one PIN entry.")
+    var includeCertificate = false
+
+    @Flag(name: .long, help: "Do not print the note about the personal data in the signature certificate.")
+    var quiet = false
+
     @Option(name: .shortAndLong, help: "Write the signature of the single input (or, with --format json, the one document) to this file; - for standard output.")
     var output: String?
 
@@ -69,6 +75,7 @@ struct JPKISignCommand: ParsableCommand {
             throw ValidationError("standard input cannot carry both the data and the PIN: use --pin-fd or --pin-env")
         }
         if chain && !cms { throw ValidationError("--chain only applies to --cms") }
+        if includeCertificate && outputFormat != .json { throw ValidationError("--include-certificate only applies to --format json") }
     }
 
     /// The format asked for, `--json` included.
@@ -84,6 +91,8 @@ struct JPKISignCommand: ParsableCommand {
         var digest: String
         var signature: String
         var certificateSha256: String
+        /// The signer's certificate, DER in base64 (with --include-certificate).
+        var certificate: String?
     }
 
     func run() throws {
@@ -101,32 +110,32 @@ struct JPKISignCommand: ParsableCommand {
                 inputs.append((path, isRegular ? nil : file))
             }
             let outputs = try plannedOutputs(inputs: identities)
+            PrivacyNotice.beforeSigning(with: key, quiet: quiet)
             let pinReader = pinInput.makeReader()
             let (digests, signatures, certificate) = try withCard(card) { transport in
                 // The card is there: hash meanwhile, while the PIN is typed; send nothing until every file is read.
                 let hashing = BackgroundDigests(inputs, algorithm: hash)
-                let jpki = try JPKISession(transport: transport)
-                try jpki.verify(key.pin, force: pinInput.force) {
+                // One PIN entry for the batch; every signature is checked against the certificate before use.
+                let signer = try JPKISigner(session: JPKISession(transport: transport), key: key, includeChain: chain,
+                                            force: pinInput.force) {
                     let pin = try pinReader.read(key.pin, force: pinInput.force, on: transport)
                     _ = try hashing.wait()
                     return pin
                 }
+                defer { signer.finish() }
                 let digests = try hashing.wait()
-                let certificate = try jpki.certificateDER(key.certificate)
-                let chainDER = chain ? [try jpki.certificateDER(key == .authentication ? .authenticationCA : .signingCA)] : []
                 var signatures: [[UInt8]] = []
                 for (index, digest) in digests.enumerated() {
-                    signatures.append(cms
-                        ? try jpki.signDetachedCMS(contentDigest: digest, with: key, signerCertificate: certificate, chain: chainDER)
-                        : try jpki.sign(digest, with: key))
+                    signatures.append(cms ? try signer.signDetachedCMS(contentDigest: digest) : try signer.sign(digest))
                     if files.count > 1 { Output.message("signed \(terminalSafe(files[index])) (\(index + 1)/\(files.count))") }
                 }
-                return (digests, signatures, certificate)
+                return (digests, signatures, signer.signerCertificate.der)
             }
             let results = zip(files, zip(digests, signatures)).map { file, pair in
                 Signed(key: key.rawValue, hash: hash.rawValue, algorithm: hash.rsaSignatureName, format: cms ? "cms" : "pkcs1",
                        file: file, digest: pair.0.bytes.hexString, signature: Data(pair.1).base64EncodedString(),
-                       certificateSha256: sha256Hex(certificate))
+                       certificateSha256: sha256Hex(certificate),
+                       certificate: includeCertificate ? Data(certificate).base64EncodedString() : nil)
             }
             try write(results, signatures: signatures, to: outputs)
         }

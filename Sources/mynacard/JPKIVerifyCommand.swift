@@ -95,11 +95,9 @@ struct JPKIVerifyCommand: ParsableCommand {
             if let key = fromCard {
                 let pinReader = pinInput.makeReader()
                 certificate = try withCard(card) { transport in
-                    let jpki = try JPKISession(transport: transport)
-                    if let pin = key.certificate.requiredPIN {
-                        try jpki.verify(pin, force: pinInput.force) { try pinReader.read(pin, force: pinInput.force, on: transport) }
-                    }
-                    return try jpki.certificate(key.certificate).certificate
+                    try JPKISession(transport: transport).certificate(key.certificate, force: pinInput.force) { pin in
+                        try pinReader.read(pin, force: pinInput.force, on: transport)
+                    }.certificate
                 }
             }
             let given = certificate != nil

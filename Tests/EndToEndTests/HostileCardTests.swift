@@ -110,7 +110,7 @@ struct HostileCardTests {
     @Test("every command that talks to a card takes --timeout, 60 seconds unless given",
           arguments: [["info"], ["check"], ["pin", "status"], ["pin", "change", "auth"], ["jpki", "cert", "auth"], ["jpki", "serial"],
                       ["jpki", "sign", "x"], ["jpki", "verify", "--signature", "s", "x"], ["jpki", "login", "--challenge", "00"],
-                      ["text"], ["face"]])
+                      ["jpki", "mykey-id"], ["pdf", "sign", "x"], ["xml", "sign", "x"], ["text"], ["face"]])
     func timeoutOnEveryCardCommand(command: [String]) throws {
         let result = try EmulatedCardFixture.runMynacard(command + ["--help"])
         #expect(result.stdoutText.contains("--timeout <seconds>"), "\(command)")

@@ -79,7 +79,9 @@ struct TerminalTests {
         let card = try EmulatedCardFixture(profile: "last-try")
         defer { card.stop() }
         let session = try TerminalSession.run(["jpki", "login", "--challenge", "00FF", "--force", "--reader", card.readerName],
-                                              steps: [.expect("LAST try"), .expect("authentication PIN"), .type(card.pin("auth") + "\n"), .ended])
+                                              // The warning names the PIN too: wait for its end, then for the prompt, before typing.
+                                              steps: [.expect("LAST try"), .expect("now blocks it"), .expect("authentication PIN"),
+                                                      .type(card.pin("auth") + "\n"), .ended])
         #expect(session.failure == nil, "\(session.failure ?? ""): \(session.screen)")
         #expect(session.exitCode == 0, "\(session.screen)")
         // Without a terminal the warning goes to standard error; the signing password is at its last try too.

@@ -78,11 +78,11 @@ struct JPKIReadPathTests {
         #expect(try jpki.pinStatus(.jpkiAuthentication) == .remaining(1))
     }
 
-    @Test("with --force the last try is sent")
+    @Test("with --force the last try is sent, and the right PIN restores the tries")
     func lastTryForced() throws {
         let jpki = try JPKISession(transport: transport("last-try"))
         try jpki.verify(.jpkiAuthentication, pin: pin(String(cString: "1234")), force: true)
-        #expect(try jpki.pinStatus(.jpkiAuthentication) == .verified)
+        #expect(try jpki.pinStatus(.jpkiAuthentication) == .remaining(3))
     }
 
     @Test("a blocked PIN is reported as blocked and nothing is sent")
@@ -135,17 +135,5 @@ struct CorruptCardDataTests {
             guard case CardSessionError.malformedData(let why) = error else { return false }
             return why.contains("not a valid X.509 certificate")
         }
-    }
-}
-
-@Suite("Answer to reset")
-struct CardATRTests {
-    @Test("the contact ATR, an NFC reader's made-up ATR and others are told apart")
-    func kinds() {
-        #expect(CardATR([0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14]) == .myNumberContact)
-        // PC/SC Part 3 ATR for an ISO 14443-4 Type B card: 3B 88 80 01, 8 bytes from ATQB, TCK.
-        #expect(CardATR([0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x81, 0x81, 0x71, 0x79]) == .contactless)
-        #expect(CardATR([0x3B, 0x6F, 0x00, 0x00, 0x80]) == .other)
-        #expect(CardATR([]) == .other)
     }
 }

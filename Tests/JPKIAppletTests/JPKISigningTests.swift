@@ -82,13 +82,11 @@ struct DetachedCMSTests {
     @Test("a CMS signature parses back, verifies against its content, and fails for changed content or another key")
     func cmsRoundTrip() throws {
         let (jpki, _) = try emulatedJPKI()
-        try jpki.verify(.jpkiSigning, pin: pin("ABC123"))
+        let cardSigner = try JPKISigner(session: jpki, key: .signing, includeChain: true) { pin("ABC123") }
         let content = Array("契約書 version 1".utf8)
-        let signer = try jpki.certificateDER(.signing)
-        let ca = try jpki.certificateDER(.signingCA)
+        let signer = cardSigner.signerCertificate.der
         let time = Date(timeIntervalSince1970: 1_800_000_000)
-        let der = try jpki.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content), with: .signing,
-                                           signerCertificate: signer, chain: [ca], signingTime: time)
+        let der = try cardSigner.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content), signingTime: time)
         let document = try DetachedCMSSignature(derEncoded: der)
         #expect(document.hash == .sha256)
         #expect(document.signingTime == time)
@@ -124,7 +122,7 @@ struct JPKIPINGuardTests {
         #expect(!transport.sentCommands.contains { $0.count > 5 && $0[1] == 0x20 })
         #expect(try jpki.pinStatus(.jpkiSigning) == .remaining(1))
         try jpki.verify(.jpkiSigning, pin: pin("ABC123"), force: true)
-        #expect(try jpki.pinStatus(.jpkiSigning) == .verified)
+        #expect(try jpki.pinStatus(.jpkiSigning) == .remaining(5))
     }
 
     @Test("a blocked auth PIN is reported as blocked, with where to reset it")
@@ -292,11 +290,10 @@ struct HostileCMSTests {
     /// A valid CMS made by the emulated card, with the issuing CA in its chain.
     static func validCMS() throws -> (der: [UInt8], content: [UInt8]) {
         let (jpki, _) = try emulatedJPKI()
-        try jpki.verify(.jpkiSigning, pin: pin("ABC123"))
+        let signer = try JPKISigner(session: jpki, key: .signing, includeChain: true) { pin("ABC123") }
         let content = Array("契約書 version 1".utf8)
-        let der = try jpki.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content), with: .signing,
-                                           signerCertificate: try jpki.certificateDER(.signing), chain: [try jpki.certificateDER(.signingCA)],
-                                           signingTime: Date(timeIntervalSince1970: 1_800_000_000))
+        let der = try signer.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content),
+                                             signingTime: Date(timeIntervalSince1970: 1_800_000_000))
         return (der, content)
     }
 

@@ -134,6 +134,6 @@ struct FacePINRulesTests {
     func westernYearIsAllowed() throws {
         let face = try FaceAPSession(transport: emulatedCard("foreign-resident"))
         try face.verify(.faceBirthExpiryCode, pin: pin("90010120354821"))
-        #expect(try face.pinStatus(.faceBirthExpiryCode) == .verified)
+        #expect(try face.cardFace().photo.count > 0)  // the card released what PIN-B guards
     }
 }
