@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "MyNumberCard", package: "mynacard"),
                 .product(name: "CardImages", package: "mynacard"),
+                .product(name: "DocumentSignatures", package: "mynacard"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),

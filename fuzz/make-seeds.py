@@ -2,7 +2,7 @@
 """Seed corpora for the fuzz targets, from the TEST fixtures: python3 fuzz/make-seeds.py OUTDIR
 
 Writes OUTDIR/<target>/ for every target fuzz/run knows: the real files the target parses (card files,
-certificates, the photo), inputs made here from the TEST keys (a detached CMS like `jpki sign --cms` writes,
+certificates, the photo, the PDF and XML documents), inputs made here from the TEST keys (a detached CMS like `jpki sign --cms` writes,
 a login bundle, signature files), and structure-aware variants of each TLV/DER seed — the same bytes with
 one object emptied, removed, doubled or given a lying length — because random byte changes to valid DER
 almost never give valid DER with one field changed. Deterministic, standard library only.
@@ -269,6 +269,8 @@ def corpora():
                          "hex.txt": b"3B E0 00 FF 81 31 FE 45 14"}, True),
         "jpeg2000": ({"face.jp2": jp2, "face.j2k": jp2_codestream(jp2), "face-1600.jp2": jp2_with_siz(jp2, 1600, 1600, 1600),
                       "face-tiles.jp2": jp2_with_siz(jp2, 64, 80, 16)}, False),
+        "pdf": ({p.name: p.read_bytes() for p in sorted((FIXTURES / "pdf").glob("*.pdf"))}, False),
+        "xml": ({p.name: p.read_bytes() for p in sorted((FIXTURES / "xml").glob("*.xml"))}, False),
     }
 
 

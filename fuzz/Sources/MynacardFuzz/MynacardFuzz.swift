@@ -11,7 +11,7 @@ import Foundation
 
 /// One fuzz target: the parsers it feeds and the mutator that suits their input.
 struct FuzzTarget: Sendable {
-    enum Mutator { case tlv, jsonFields, headerFields }
+    enum Mutator { case tlv, jsonFields, headerFields, bytes }
     let name: String
     let mutator: Mutator
     let run: @Sendable ([UInt8]) -> Void
@@ -40,5 +40,6 @@ func customMutator(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize:
     case .tlv: TLVMutator.mutate(data, size, maxSize, seed)
     case .jsonFields: JSONFieldMutator.mutate(data, size, maxSize, seed)
     case .headerFields: HeaderFieldMutator.mutate(data, size, maxSize, seed)
+    case .bytes: LLVMFuzzerMutate(data, size, maxSize)
     }
 }

@@ -2,14 +2,17 @@ import APDU
 import CardImages
 import CardIO
 import CardSession
+import CMS
 import Foundation
 import JPKIApplet
 import KenmenAP
+import PDFSignature
 import X509
+import XMLSignature
 
 /// Every parser of card or file data, grouped by what feeds them (fuzz/README.md has the table).
 extension FuzzTarget {
-    static let all: [FuzzTarget] = [tlv, cardFile, cvCertificate, textFiles, cardFace, cms, loginBundle, inputFiles, jpeg2000]
+    static let all: [FuzzTarget] = [tlv, cardFile, cvCertificate, textFiles, cardFace, cms, loginBundle, inputFiles, jpeg2000, pdf, xml]
 
     /// BER-TLV (every card file is parsed with it), command and response APDUs.
     static let tlv = FuzzTarget(name: "tlv", mutator: .tlv) { bytes in
@@ -129,6 +132,37 @@ extension FuzzTarget {
     }
 }
 
+extension FuzzTarget {
+    /// The PDF a user gives `pdf check` or `pdf sign`: the cross-reference reader (tables, streams, object
+    /// streams, Inflate), the signature check, and the incremental update `pdf sign` appends, read back.
+    static let pdf = FuzzTarget(name: "pdf", mutator: .bytes) { bytes in
+        guard let file = try? PDFFile(bytes: bytes) else { return }
+        _ = try? file.signatureReports()
+        guard (try? file.checkSignable()) != nil, let signed = try? file.signed(by: FixedSigner(), options: Fixtures.pdfSigning) else { return }
+        _ = try? PDFFile(bytes: signed).signatureReports()
+    }
+
+    /// The XML a user gives `xml verify` (libxml2, Debian's and not instrumented, parses it; the signature
+    /// check and its canonicalisation are ours), and `xml sign`'s signature, checked back.
+    static let xml = FuzzTarget(name: "xml", mutator: .bytes) { bytes in
+        let attachment = XMLAttachment(name: "委任状.pdf", bytes: Fixtures.signedContent)
+        let lookUp: (String) -> XMLAttachment? = { $0 == attachment.name ? attachment : nil }
+        _ = try? XMLSignature.verify(bytes, attachment: lookUp)
+        guard (try? XMLSignature.checkSignable(bytes)) != nil,
+              let signed = try? XMLSignature.sign(bytes, attachments: [attachment], with: FixedSigner(), signingTime: Fixtures.moment)
+        else { return }
+        _ = try? XMLSignature.verify(signed, attachment: lookUp)
+    }
+}
+
+/// A signer for the PDF and XML writers: the TEST signing certificate, and a signature of the right length that
+/// verifies with nothing (the writer embeds it; the check after it says it does not match).
+struct FixedSigner: DigestSigner {
+    var certificate: Certificate { Fixtures.signCertificate }
+    var chain: [Certificate] { [] }
+    func sign(_ digest: ComputedDigest) throws -> [UInt8] { [UInt8](repeating: 0x5A, count: 256) }
+}
+
 /// The TEST fixtures the targets check against, read once.
 enum Fixtures {
     static let textRoot = try! rootPublicKey(pem: String(decoding: fixture("ca/text-root.pem"), as: UTF8.self))
@@ -143,6 +177,8 @@ enum Fixtures {
     static let loginVerifier = LoginVerifier(trustStore: TrustStore(anchors: [try! TrustAnchor(der: fixture("profiles/healthy/jpki/auth-ca.der"))]))
     /// What make-seeds.py signs in its CMS seeds.
     static let signedContent = Array("署名される文書 (fuzz/make-seeds.py signs these bytes)".utf8)
+    /// A fixed moment and zone for what `pdf sign` writes, so that a finding replays.
+    static let pdfSigning = PDFSigningOptions(name: "TEST", signingTime: moment, timeZone: TimeZone(identifier: "Asia/Tokyo") ?? .current)
     /// A moment inside the fixtures' validity.
     static let moment = Date(timeIntervalSince1970: 1_800_000_000)
 }
