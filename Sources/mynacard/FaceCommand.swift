@@ -105,10 +105,15 @@ struct FaceCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let printed = try printedPINB()
             if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
-            let (face, myNumberImage, authenticity) = try withCard(card) { transport in
-                let session = try FaceAPSession(transport: transport)
+            let entry = try printed.map { try $0.entry(securityCode: securityCode, reader: pinReader, force: pinInput.force) }
+                ?? pinReader.entry(force: pinInput.force)
+            let (face, myNumberImage, authenticity) = try withCard(card) { session in
                 do {
-                    try session.verify(kind, force: pinInput.force) { try printed?.pin() ?? pinReader.read(kind, force: pinInput.force, on: transport) }
+                    return try session.withPIN(kind, force: pinInput.force, entry: entry) {
+                        let faceAP = try FaceAPSession(session: session, selected: true)
+                        let face = try faceAP.cardFace()
+                        return (face, reveal && pinA ? try faceAP.myNumberImage() : nil, try faceAP.authenticity(of: face, root: root))
+                    }
                 } catch let error as CardSessionError {
                     if case .wrongPIN(_, let left) = error, left > 0, let printed {
                         Output.message("note: check the birth date, expiry year and security code against the card face; if they are right, "
@@ -116,8 +121,6 @@ struct FaceCommand: ParsableCommand {
                     }
                     throw error
                 }
-                let face = try session.cardFace()
-                return (face, reveal && pinA ? try session.myNumberImage() : nil, try session.authenticity(of: face, root: root))
             }
             var files: [String: String] = [:]
             func save(_ key: String, _ bytes: [UInt8]) throws {
@@ -167,17 +170,18 @@ struct FaceCommand: ParsableCommand {
         "securityCode": "security-code.png", "myNumber": "my-number.png",
     ]
 
-    /// PIN-B built from --birth-date, --expiry-year and --security-code, checked before any card is touched.
-    private func printedPINB() throws -> CardFacePINB? {
-        guard let birthDate, let expiryYear, let securityCode else { return nil }
+    /// What --birth-date and --expiry-year say, checked before any card is touched (with --security-code, that too).
+    private func printedPINB() throws -> PrintedPINB? {
+        guard let birthDate, let expiryYear else { return nil }
         guard let date = CardDate(iso: birthDate) else { throw InputError.invalid(CardFacePINBError.birthDateNotADate.description) }
-        var code = Array(securityCode.utf8)
+        let printed = PrintedPINB(birthDate: date, expiryYear: expiryYear, yearForm: foreignResident ? .gregorian : .japaneseEra)
         do {
-            return try CardFacePINB(birthDate: date, expiryYear: expiryYear, securityCode: PINCode(consuming: &code),
-                                    yearForm: foreignResident ? .gregorian : .japaneseEra)
+            try CardFacePINB.check(birthDate: date, expiryYear: expiryYear)
+            if let securityCode { _ = try printed.pinB(securityCode: securityCode) }
         } catch {
             throw InputError.invalid(error.description)
         }
+        return printed
     }
 
     /// What to do when the card may want the other year form: it is offered, never tried unasked.
@@ -185,5 +189,27 @@ struct FaceCommand: ParsableCommand {
         form == .japaneseEra
             ? "a foreign resident's card, whose face prints the Western birth date, needs --foreign-resident"
             : "a Japanese national's card, whose face prints the Japanese-era birth date, needs PIN-B without --foreign-resident"
+    }
+}
+
+/// PIN-B as the card face prints it: the birth date, expiry year and security code from the command line.
+private struct PrintedPINB {
+    var birthDate: CardDate
+    var expiryYear: Int
+    var yearForm: CardFacePINB.YearForm
+
+    func pinB(securityCode: String) throws(CardFacePINBError) -> CardFacePINB {
+        var code = Array(securityCode.utf8)
+        return try pinB(securityCode: PINCode(consuming: &code))
+    }
+
+    func pinB(securityCode: PINCode) throws(CardFacePINBError) -> CardFacePINB {
+        try CardFacePINB(birthDate: birthDate, expiryYear: expiryYear, securityCode: securityCode, yearForm: yearForm)
+    }
+
+    /// PIN-B's entry: in hand (checked before the card was touched).
+    func entry(securityCode: String?, reader: PINReader, force: Bool) throws -> PINEntry {
+        guard let securityCode else { return reader.entry(force: force) }
+        return .inHand(try pinB(securityCode: securityCode).pin())
     }
 }

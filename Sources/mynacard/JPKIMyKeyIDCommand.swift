@@ -29,7 +29,9 @@ struct JPKIMyKeyIDCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let certificate = try withCard(card) { try JPKISession(transport: $0).certificate(.authentication) }
+            let certificate = try withCard(card) { session in
+                try session.operation { try JPKISession(session: session).certificate(.authentication) }
+            }
             let names = certificate.certificate.subject.commonNames
             let report: Report
             do {

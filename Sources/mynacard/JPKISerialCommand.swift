@@ -26,7 +26,9 @@ struct JPKISerialCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let certificate = try withCard(card) { try JPKISession(transport: $0).certificate(.authentication) }
+            let certificate = try withCard(card) { session in
+                try session.operation { try JPKISession(session: session).certificate(.authentication) }
+            }
             let report = Report(serialDecimal: certificate.serialDecimal, serialHex: certificate.serialHex,
                                 issuer: certificate.certificate.issuer.description,
                                 notValidBefore: certificate.certificate.notValidBefore, notValidAfter: certificate.certificate.notValidAfter)

@@ -165,16 +165,26 @@ final class PINReader {
         }
     }
 
-    /// Reads the PIN of `kind` (prompt: its name, unless `prompt` is given). With `force`, the counter is read
-    /// once more (no try is spent) and, when this is the last try, a warning that a wrong PIN now blocks it
-    /// goes to the terminal before the prompt (to standard error when the PIN comes from elsewhere).
-    func read(_ kind: PINKind, force: Bool, on transport: any CardTransport, prompt: String? = nil) throws -> PINCode {
-        var warning: String?
-        if force, (try? CardSession(transport: transport).pinStatus(kind)) == .remaining(1) {
-            warning = "⚠ this is the LAST try of the \(kind.displayName): a wrong PIN now blocks it (\(kind.resetAdvice))"
-            if !isInteractive { Output.message("mynacard: \(warning ?? "")") }
+    /// The PINs of this reader as a card operation's entry: a PIN from the environment is in hand; a prompt or
+    /// a file descriptor may keep the operation waiting, so the card is left free meanwhile. The prompt is the
+    /// PIN's name, unless `prompt` is given; with `force`, at the last try (as the counter just read says) a
+    /// warning that a wrong PIN now blocks it comes first (see ``lastTryWarning(_:status:force:)``).
+    func entry(force: Bool, prompt: String? = nil) -> PINEntry {
+        PINEntry(mayWait: mayWait) { kind, status in
+            try self.read(prompt: prompt ?? "\(kind.displayName): ", warning: self.lastTryWarning(kind, status: status, force: force))
         }
-        return try read(prompt: prompt ?? "\(kind.displayName): ", warning: warning)
+    }
+
+    /// Whether reading a PIN may wait for a person or another program (everything but `--pin-env`).
+    var mayWait: Bool { if case .environment = source { false } else { true } }
+
+    /// With `force` at the last try, the warning that a wrong PIN now blocks the PIN: for the terminal, before the
+    /// prompt, and already on standard error when the PIN comes from elsewhere. `nil` otherwise.
+    func lastTryWarning(_ kind: PINKind, status: PINStatus, force: Bool) -> String? {
+        guard force, status == .remaining(1) else { return nil }
+        let warning = "⚠ this is the LAST try of the \(kind.displayName): a wrong PIN now blocks it (\(kind.resetAdvice))"
+        if !isInteractive { Output.message("mynacard: \(warning)") }
+        return warning
     }
 
     /// Reads bytes up to a newline (not included; a CR before it is dropped), one byte at a time so that

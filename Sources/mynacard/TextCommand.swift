@@ -50,10 +50,10 @@ struct TextCommand: ParsableCommand {
         try Failure.report(json: output.json) {
             let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
-            let data = try withCard(card) { transport in
-                let text = try TextAPSession(transport: transport)
-                try text.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
-                return try text.readAll(root: root)
+            let data = try withCard(card) { session in
+                try session.withPIN(.textInputAssist, force: pinInput.force, entry: pinReader.entry(force: pinInput.force)) {
+                    try TextAPSession(session: session, selected: true).readAll(root: root)
+                }
             }
             let auth = data.authenticity
             let info = data.basicInfo

@@ -134,10 +134,11 @@ struct PINRulesAndCountersTests {
 
     @Test("a card pulled out during the VERIFY: the try may have been counted, and pin status is the next step")
     func pulledDuringVerify() throws {
-        // The face command sends SELECT, SELECT EF 0012 and the empty VERIFY before the VERIFY with PIN-B; other
-        // engineers may add reads before it, so look for the pull that lands on the VERIFY in a small window.
+        // The face command sends SELECT and the retry query, then — the PIN read with the card free — SELECT, the
+        // retry query again and the VERIFY with PIN-B; other engineers may add reads before it, so look for the pull
+        // that lands on the VERIFY in a small window.
         var found: CommandResult?
-        for answered in 3...6 where found == nil {
+        for answered in 2...7 where found == nil {
             let card = try EmulatedCardFixture(pullAfter: answered)
             defer { card.stop() }
             let directory = try scratchDirectory()
