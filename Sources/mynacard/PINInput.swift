@@ -157,8 +157,7 @@ final class PINReader {
             let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
             guard tty >= 0 else { throw PINInputError.noTerminal }
             defer { close(tty) }
-            if let warning { _ = writeAll(Array((warning + "\n").utf8), to: tty) }
-            let echoOff = SilentTerminal(tty, prompt: prompt)
+            let echoOff = SilentTerminal(tty, prompt: prompt, warning: warning)
             defer { echoOff.restore() }
             var bytes = try Self.readLine(from: tty, sourceName: "the terminal")
             return PINCode(consuming: &bytes)
@@ -226,7 +225,10 @@ private final class SilentTerminal {
     private var previousActions: [(Int32, sigaction)] = []
     private let active: Bool
 
-    init(_ tty: Int32, prompt: String) {
+    /// Turns echo off, then shows `warning` (if any) and the prompt. Only what was typed before anything was
+    /// shown is discarded (it may have been echoed): typing that starts as soon as the warning appears is kept,
+    /// and is not echoed.
+    init(_ tty: Int32, prompt: String, warning: String? = nil) {
         let state = promptState
         state.pointee.terminal = tty
         let promptBytes = Array(prompt.utf8.prefix(promptCapacity))
@@ -247,6 +249,7 @@ private final class SilentTerminal {
             }
             tcsetattr(tty, TCSAFLUSH, &state.pointee.silent)
         }
+        if let warning { _ = writeAll(Array((warning + "\n").utf8), to: tty) }
         _ = Glibc.write(tty, state.pointee.prompt, state.pointee.promptLength)
     }
 
