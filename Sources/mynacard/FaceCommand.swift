@@ -14,8 +14,10 @@ struct FaceCommand: ParsableCommand {
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
             Or give what is printed on the card face and let PIN-B be built: --birth-date 1990-01-01 (Western calendar) \
-            --expiry-year 2035 --security-code 4821 (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
-            prints the Western date, takes the Western year: add --foreign-resident). Only the form you choose is tried; \
+            --expiry-year 2035 and the security code (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
+            prints the Western date, takes the Western year: add --foreign-resident). The security code is part of PIN-B: without \
+            --security-code it is read like a PIN (asked for with no echo, or --pin-stdin, --pin-fd, --pin-env), so that it does not \
+            show in `ps` or the shell's history as an argument does. Only the form you choose is tried; \
             a date or year that cannot be right is refused before anything is sent. \
             Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
             --reveal, and only PIN-A opens it. The images go to files only you can read (0600), in a folder made \
@@ -38,7 +40,7 @@ struct FaceCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the year of the card's expiry date (有効期限).", valueName: "YYYY"))
     var expiryYear: Int?
 
-    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the 4-digit security code (セキュリティコード).", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the 4-digit security code (セキュリティコード). Without it, it is read like a PIN (prompt, --pin-stdin, --pin-fd, --pin-env): an argument shows in `ps` and the shell's history.", valueName: "digits"))
     var securityCode: String?
 
     @Flag(name: .long, help: "A foreign resident's card: PIN-B takes the Western birth year (1990 → 90), not the Japanese-era year.")
@@ -59,8 +61,8 @@ struct FaceCommand: ParsableCommand {
     private var pinBFromCardFace: Bool { birthDate != nil || expiryYear != nil || securityCode != nil }
 
     func validate() throws {
-        if pinBFromCardFace && (birthDate == nil || expiryYear == nil || securityCode == nil) {
-            throw ValidationError("--birth-date, --expiry-year and --security-code go together: give all three, as printed on the card face")
+        if pinBFromCardFace && (birthDate == nil || expiryYear == nil) {
+            throw ValidationError("--birth-date and --expiry-year go together (with the security code from --security-code, or read like a PIN), as printed on the card face")
         }
         guard pinA != (pinB || pinBFromCardFace) else {
             throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code; typed or from --birth-date)")
@@ -192,7 +194,8 @@ struct FaceCommand: ParsableCommand {
     }
 }
 
-/// PIN-B as the card face prints it: the birth date, expiry year and security code from the command line.
+/// PIN-B as the card face prints it: the birth date and expiry year from the command line, and the security code
+/// from --security-code or, better, read like a PIN.
 private struct PrintedPINB {
     var birthDate: CardDate
     var expiryYear: Int
@@ -207,9 +210,18 @@ private struct PrintedPINB {
         try CardFacePINB(birthDate: birthDate, expiryYear: expiryYear, securityCode: securityCode, yearForm: yearForm)
     }
 
-    /// PIN-B's entry: in hand (checked before the card was touched).
+    /// PIN-B's entry: in hand with `securityCode` (checked before the card was touched); otherwise the security code
+    /// is read like a PIN, once the retry counter allows a try — one that is not 4 digits is refused unsent.
     func entry(securityCode: String?, reader: PINReader, force: Bool) throws -> PINEntry {
-        guard let securityCode else { return reader.entry(force: force) }
-        return .inHand(try pinB(securityCode: securityCode).pin())
+        if let securityCode { return .inHand(try pinB(securityCode: securityCode).pin()) }
+        return PINEntry(mayWait: reader.mayWait) { kind, status in
+            let code = try reader.read(prompt: "security code (セキュリティコード, the 4 digits printed on the card face): ",
+                                       warning: reader.lastTryWarning(kind, status: status, force: force))
+            do {
+                return try pinB(securityCode: code).pin()
+            } catch let error as CardFacePINBError {
+                throw CardSessionError.invalidPINFormat(kind, reason: error.description)
+            }
+        }
     }
 }
