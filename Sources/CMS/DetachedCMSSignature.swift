@@ -74,12 +74,16 @@ public struct DetachedCMSSignature: Sendable {
         }
     }
 
-    /// Makes a detached SignedData over content whose digest is `contentDigest` (made with the hash of
-    /// `signer.algorithm`): `signer` signs the signed attributes; its certificate and chain travel in the result.
+    /// Makes a detached SignedData over content whose digest is `contentDigest`: `signer` signs the signed
+    /// attributes, hashed with the content digest's hash (a SignerInfo names one digest algorithm for both,
+    /// RFC 5652 §5.4); its certificate and chain travel in the result.
     public static func sign(contentDigest: ComputedDigest, with signer: some DigestSigner, signingTime: Date) throws -> [UInt8] {
-        let algorithm = try signer.algorithm
+        let hash = contentDigest.algorithm
+        guard let algorithm = SignatureAlgorithm.verifying(with: signer.certificate.publicKey, hash: hash) else {
+            throw UnsupportedKeyError(key: "\(signer.certificate.publicKey)")
+        }
         let attributes = try SignedAttributes(contentDigest: contentDigest, signingTime: signingTime)
-        let signature = try signer.sign(algorithm.hash.hash(attributes.der))
+        let signature = try signer.sign(hash.hash(attributes.der))
         return try assemble(attributes: attributes, signature: signature, signer: signer.certificate.derEncoded(),
                             chain: signer.chain.map { try $0.derEncoded() }, algorithm: algorithm)
     }

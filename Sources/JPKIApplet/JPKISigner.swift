@@ -111,10 +111,7 @@ public final class JPKISigner: DigestSigner {
     /// Makes a detached CMS SignedData over content whose digest is `contentDigest`: the card signs the
     /// signed attributes, and the certificate (plus the chain, when asked for) travels in the result.
     public func signDetachedCMS(contentDigest: ComputedDigest, signingTime: Date = Date()) throws -> [UInt8] {
-        let attributes = try DetachedCMSSignature.SignedAttributes(contentDigest: contentDigest, signingTime: signingTime)
-        let signature = try sign(contentDigest.algorithm.hash(attributes.der))
-        return try DetachedCMSSignature.assemble(attributes: attributes, signature: signature, signer: signerCertificate.der,
-                                                 chain: chainCertificates.map(\.der))
+        try DetachedCMSSignature.sign(contentDigest: contentDigest, with: self, signingTime: signingTime)
     }
 
     /// VERIFY with the PIN the card accepted when the signer opened.

@@ -50,6 +50,25 @@ struct CMSTests {
         #expect(try DetachedCMSSignature(derEncoded: der).signatureAlgorithm == (kind == "ec" ? .ecdsa(.sha384) : .rsaPKCS1v15(.sha256)))
     }
 
+    @Test("an RSA CMS over content hashed with SHA-384 or SHA-512 signs its attributes with that hash too, and openssl accepts it",
+          arguments: [JPKIHashAlgorithm.sha384, .sha512])
+    func rsaWithContentHash(hash: JPKIHashAlgorithm) throws {
+        let folder = try TestFiles.scratchDirectory("cms-rsa-\(hash.rawValue)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let signer = try SoftwareSigner.fixture()
+        let content = Array("契約書".utf8)
+        let der = try DetachedCMSSignature.sign(contentDigest: hash.hash(content), with: signer, signingTime: Date())
+        let cms = try DetachedCMSSignature(derEncoded: der)
+        #expect(cms.hash == hash)
+        #expect(cms.signatureAlgorithm == .rsaPKCS1v15(hash))
+        #expect(cms.verify(contentDigest: hash.hash(content), signer: signer.certificate) == .valid)
+        try Data(der).write(to: folder.appendingPathComponent("sig.p7s"))
+        try Data(content).write(to: folder.appendingPathComponent("content"))
+        try ECTestPKI.openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", folder.appendingPathComponent("sig.p7s").path,
+                               "-content", folder.appendingPathComponent("content").path, "-CAfile",
+                               TestFiles.fixture("ca/sign-ca.pem").path, "-purpose", "any", "-out", "/dev/null"])
+    }
+
     @Test("the signing algorithm follows the certificate's key, and XML and CMS names come from one place")
     func algorithmFromKey() throws {
         let folder = try TestFiles.scratchDirectory("alg")

@@ -55,7 +55,8 @@ public struct SoftwareSigner: DigestSigner {
         case .p384(let key): signature = try Self.ecdsa(digest) { Array(try key.signature(for: $0).derRepresentation) }
         case .p521(let key): signature = try Self.ecdsa(digest) { Array(try key.signature(for: $0).derRepresentation) }
         }
-        guard try algorithm.isValid(signature: signature, for: digest, by: certificate.publicKey) else {
+        guard let algorithm = SignatureAlgorithm.verifying(with: certificate.publicKey, hash: digest.algorithm),
+              algorithm.isValid(signature: signature, for: digest, by: certificate.publicKey) else {
             throw SoftwareSignerError("the key does not match the certificate")
         }
         return signature
