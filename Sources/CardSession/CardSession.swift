@@ -14,7 +14,6 @@ public struct CardSession {
     /// The transport the commands go through.
     public let transport: any CardTransport
     let state = SessionState()
-    private var limits: SessionState { state }
 
     /// The largest short READ BINARY: `Le` = `00` asks for 256 bytes.
     public static let readChunkSize = 256
@@ -69,20 +68,20 @@ public struct CardSession {
         var wanted = length  // lowered when a short file answers 6B 00 to a read past its end
         while data.count < wanted {
             let remaining = wanted - data.count
-            let extended = remaining > Self.readChunkSize && limits.extendedLength
-            let asked = extended ? remaining : min(limits.shortChunk, remaining)
+            let extended = remaining > Self.readChunkSize && state.extendedLength
+            let asked = extended ? remaining : min(state.shortChunk, remaining)
             let response: ResponseAPDU
             do {
                 response = try transport.transmit(.readBinary(offset: offset + data.count, length: asked))
             } catch let error as CardIOError where extended && error.isRefusedCommand {
-                limits.extendedLength = false  // the reader cannot carry an extended-length command
+                state.extendedLength = false  // the reader cannot carry an extended-length command
                 continue
             }
             let status = response.statusWord
             if status == .wrongLength && response.data.isEmpty {
-                if extended { limits.extendedLength = false; continue }
+                if extended { state.extendedLength = false; continue }
                 guard let smaller = SessionState.smallerChunk(than: asked) else { throw CardSessionError.card(status, during: "reading \(name)") }
-                limits.shortChunk = smaller
+                state.shortChunk = smaller
                 continue
             }
             if status == .wrongParametersOffsetOutside {
@@ -101,9 +100,9 @@ public struct CardSession {
                 // or the reader gives no more at once (after 6C xx, or an extended read it cut short).
                 if upToEnd { return data }
                 if status == .endOfFileReached { throw endedEarly(data.count) }
-                if extended { limits.extendedLength = false }
+                if extended { state.extendedLength = false }
                 if (SessionState.smallestChunk...Self.readChunkSize).contains(response.data.count) {
-                    limits.shortChunk = min(limits.shortChunk, response.data.count)
+                    state.shortChunk = min(state.shortChunk, response.data.count)
                 }
             }
         }
@@ -127,7 +126,7 @@ public struct CardSession {
     /// (``sendVerify(_:kind:)`` does).
     public func pinStatus(_ kind: PINKind) throws -> PINStatus {
         var triedShortIdentifier = false
-        if limits.shortFileIdentifiers, let sfi = kind.file.shortIdentifier {
+        if state.shortFileIdentifiers, let sfi = kind.file.shortIdentifier {
             let status = try transport.transmit(.retryQuery(shortFileIdentifier: sfi)).statusWord
             if let answer = Self.retryAnswer(status) {
                 state.answeredByShortIdentifier.insert(kind)
@@ -138,7 +137,7 @@ public struct CardSession {
         try selectFile(kind.file, name: kind.displayName)
         let status = try transport.transmit(.verify()).statusWord
         if let answer = Self.retryAnswer(status) {
-            if triedShortIdentifier { limits.shortFileIdentifiers = false }  // the card does not take them
+            if triedShortIdentifier { state.shortFileIdentifiers = false }  // the card does not take them
             return answer
         }
         if status == .referencedDataNotFound { return .notSet }
