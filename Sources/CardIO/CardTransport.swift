@@ -60,11 +60,4 @@ extension CardTransport {
     public func endTransactionResettingCard() throws {
         try endTransaction()
     }
-
-    /// Runs `body` inside an exclusive transaction, ending it however `body` leaves.
-    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        try beginTransaction()
-        defer { try? endTransaction() }
-        return try body()
-    }
 }
