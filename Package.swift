@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Only for the card face's signature, a PKCS#1 v1.5 block over a 96-byte payload that no RSA API takes.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
+        // Only for the counter page's local web server (CounterServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // pcsc-lite, linked through pkg-config (Debian: libpcsclite-dev).
@@ -116,6 +121,24 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
+        // The counter page: a local web server (127.0.0.1 only) that follows the readers and shows the card.
+        // Its page (HTML, CSS, JavaScript, labels) is compiled into the binary.
+        .target(
+            name: "CounterServer",
+            dependencies: [
+                "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [
+                .embedInCode("Page/index.html"), .embedInCode("Page/counter.css"), .embedInCode("Page/counter.js"),
+                .embedInCode("Page/labels-en.json"), .embedInCode("Page/labels-ja.json"),
+            ]
+        ),
         // A faithful emulation of the card's APDU interface, driven by a profile in fixtures/.
         .target(
             name: "CardEmulator",
@@ -136,6 +159,7 @@ let package = Package(
             name: "mynacard",
             dependencies: [
                 "APDU", "CardIO", "CardSession", "JPKIApplet", "KenmenAP", "CardImages", "CProcessControl", "PDFSignature", "XMLSignature",
+                "CounterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -147,7 +171,11 @@ let package = Package(
         .testTarget(name: "CardIOTests", dependencies: ["APDU", "CardIO"]),
         .testTarget(
             name: "CardEmulatorTests",
-            dependencies: ["APDU", "CardIO", "CardEmulator"]
+            dependencies: [
+                "APDU", "CardIO", "CardEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "JPKIAppletTests",
@@ -166,6 +194,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "CounterServerTests", dependencies: ["CounterServer", "CardSession"]),
         .testTarget(
             name: "DocumentSignatureTests",
             dependencies: [

@@ -6,12 +6,17 @@
 MYNACARD_PACKAGES=(pcscd libpcsclite-dev libccid vsmartcard-vpcd opensc openssl libopenjp2-7-dev zlib1g-dev libxml2-dev pkg-config iproute2 python3)
 
 # What only the tests need: the tools no one here wrote that check signed documents (poppler's pdfsig with
-# NSS's certutil, qpdf, xmlsec1, ssh-keygen), and Python's venv for pyHanko (installed from PyPI below).
-MYNACARD_TEST_PACKAGES=(poppler-utils libnss3-tools qpdf xmlsec1 openssh-client python3-venv)
+# NSS's certutil, qpdf, xmlsec1, ssh-keygen), a browser for the counter page's tests (Debian's Chromium and its
+# WebDriver, chromedriver), and Python's venv for pyHanko and selenium (installed from PyPI below).
+MYNACARD_TEST_PACKAGES=(poppler-utils libnss3-tools qpdf xmlsec1 openssh-client python3-venv chromium chromium-driver)
 
 # pyHanko (PyPI), for `pyhanko sign validate` in the end-to-end tests; the tests look for it here.
 PYHANKO_VENV=.build/test-tools/pyhanko
 PYHANKO_PACKAGES=(pyHanko==0.38.0 pyhanko-cli==0.6.0)
+
+# selenium (PyPI), the WebDriver client that drives Chromium in the counter page's tests; they look for it here.
+SELENIUM_VENV=.build/test-tools/selenium
+SELENIUM_PACKAGES=(selenium==4.51.0)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -34,19 +39,27 @@ install_packages() {
     fi
 }
 
-# Installs what the tests need besides the tool's own packages: MYNACARD_TEST_PACKAGES, and pyHanko in
-# a venv (before the tests enter scripts/isolated, where there is no network).
+# Installs what the tests need besides the tool's own packages: MYNACARD_TEST_PACKAGES, and pyHanko and selenium
+# in venvs (before the tests enter scripts/isolated, where there is no network).
 install_test_tools() {
     install_packages "${MYNACARD_TEST_PACKAGES[@]}"
-    if ! "$PYHANKO_VENV/bin/pyhanko" --version 2>/dev/null | grep -q "${PYHANKO_PACKAGES[0]#*==}"; then
-        echo "==> installing ${PYHANKO_PACKAGES[*]} (PyPI) into $PYHANKO_VENV"
-        local python=/usr/bin/python3
-        [ -x "$python" ] || python=python3
-        rm -rf "$PYHANKO_VENV"
-        mkdir -p "$(dirname "$PYHANKO_VENV")"
-        "$python" -m venv "$PYHANKO_VENV"
-        "$PYHANKO_VENV/bin/pip" install -q --disable-pip-version-check "${PYHANKO_PACKAGES[@]}"
-    fi
+    "$PYHANKO_VENV/bin/pyhanko" --version 2>/dev/null | grep -q "${PYHANKO_PACKAGES[0]#*==}" ||
+        install_venv "$PYHANKO_VENV" "${PYHANKO_PACKAGES[@]}"
+    "$SELENIUM_VENV/bin/python3" -c "import selenium; assert selenium.__version__ == '${SELENIUM_PACKAGES[0]#*==}'" 2>/dev/null ||
+        install_venv "$SELENIUM_VENV" "${SELENIUM_PACKAGES[@]}"
+}
+
+# Makes a new venv in the folder given first and installs the PyPI packages given after it there.
+install_venv() {
+    local venv=$1
+    shift
+    echo "==> installing $* (PyPI) into $venv"
+    local python=/usr/bin/python3
+    [ -x "$python" ] || python=python3
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$@"
 }
 
 # Puts the Swift toolchain on PATH (it lives in /opt/swift on our machines).

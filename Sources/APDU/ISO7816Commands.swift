@@ -44,6 +44,13 @@ extension CommandAPDU {
         CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x80, data: digestInfo, expectedLength: 256)
     }
 
+    /// COMPUTE DIGITAL SIGNATURE with the current applet's own card key (`80 2A 00 00 Lc DigestInfo 00`): the
+    /// card-face and text applets sign a challenge's DigestInfo with it without any PIN (internal
+    /// authentication; docs/card-facts.md).
+    public static func internalAuthenticate(digestInfo: [UInt8]) -> CommandAPDU {
+        CommandAPDU(cla: 0x80, ins: 0x2A, p1: 0x00, p2: 0x00, data: digestInfo, expectedLength: 256)
+    }
+
     /// GET RESPONSE (`00 C0 00 00 Le`): fetches the rest of a response announced with `61 xx`.
     public static func getResponse(length: Int) -> CommandAPDU {
         CommandAPDU(ins: 0xC0, p1: 0x00, p2: 0x00, expectedLength: length)

@@ -40,6 +40,7 @@ static const DWORD MYNA_SCARD_STATE_MUTE = SCARD_STATE_MUTE;
 static const DWORD MYNA_SCARD_STATE_INUSE = SCARD_STATE_INUSE;
 static const DWORD MYNA_SCARD_STATE_EXCLUSIVE = SCARD_STATE_EXCLUSIVE;
 static const DWORD MYNA_MAX_ATR_SIZE = MAX_ATR_SIZE;
+static const DWORD MYNA_INFINITE = INFINITE;
 
 /* The protocol control information for the protocol a connection negotiated. */
 static inline const SCARD_IO_REQUEST *myna_pci_for_protocol(DWORD protocol) {

@@ -9,8 +9,9 @@ import Crypto
 /// What it implements, and where each behaviour comes from, is listed in docs/card-facts.md:
 /// SELECT by AID and by file ID, READ BINARY (short and extended length, partial reads at the end of
 /// a file), VERIFY with retry counters that block at zero (by the current EF, or by a short EF
-/// identifier in P2), CHANGE REFERENCE DATA, JPKI's COMPUTE DIGITAL SIGNATURE (PKCS#1 v1.5 padding
-/// of the DigestInfo it is given, done on the card) and GET RESPONSE for answers sent in parts.
+/// identifier in P2), CHANGE REFERENCE DATA, COMPUTE DIGITAL SIGNATURE (PKCS#1 v1.5 padding of the
+/// DigestInfo it is given, done on the card): JPKI's keys after their PIN (P2 = 80, key EF selected), and the
+/// card-face and text applets' card key without one (P2 = 00) — and GET RESPONSE for answers sent in parts.
 /// Security status is per applet and cleared by a reset or by selecting an applet. Where the sources
 /// disagree or are silent, the profile's ``CardSettings`` decide.
 public final class EmulatedCard: @unchecked Sendable {
@@ -250,8 +251,20 @@ public final class EmulatedCard: @unchecked Sendable {
     // MARK: COMPUTE DIGITAL SIGNATURE
 
     private func computeDigitalSignature(_ command: CommandAPDU) -> ResponseAPDU {
-        guard command.p1 == 0x00, command.p2 == 0x80 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
-        guard let file = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowedNoEF) }
+        guard command.p1 == 0x00, command.p2 == 0x80 || command.p2 == 0x00 else { return ResponseAPDU(statusWord: .incorrectP1P2) }
+        let file: CardProfile.File
+        if command.p2 == 0x00 {
+            // P2 = 00: the applet's own card key, which needs no PIN (internal authentication of the card-face and
+            // text applets, docs/card-facts.md); whatever EF is selected. An applet without one: 6A 88.
+            guard let applet = selectedApplet else { return ResponseAPDU(statusWord: .commandNotAllowedNoEF) }
+            guard let cardKey = applets[applet].files.values.first(where: { $0.isInternalAuthenticationKey }) else {
+                return ResponseAPDU(statusWord: .referencedDataNotFound)
+            }
+            file = cardKey
+        } else {
+            guard let selected = currentFile else { return ResponseAPDU(statusWord: .commandNotAllowedNoEF) }
+            file = selected
+        }
         guard case .rsaKey(let der) = file.content else { return ResponseAPDU(statusWord: StatusWord(0x6981)) }
         guard isSatisfied(file.requiredPINs) else { return ResponseAPDU(statusWord: .securityStatusNotSatisfied) }
         do {
@@ -268,6 +281,14 @@ public final class EmulatedCard: @unchecked Sendable {
         } catch {
             return ResponseAPDU(statusWord: .noPreciseDiagnosis)
         }
+    }
+}
+
+extension CardProfile.File {
+    /// Whether this is an applet's card key: an RSA key that signs without a PIN (P2 = 00).
+    var isInternalAuthenticationKey: Bool {
+        if case .rsaKey = content { return requiredPINs.isEmpty }
+        return false
     }
 }
 

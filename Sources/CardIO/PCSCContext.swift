@@ -24,6 +24,8 @@ struct CardInsertion: Equatable {
 /// A connection to the PC/SC service (pcscd): lists readers, waits for cards, connects to them.
 public final class PCSCContext: @unchecked Sendable {
     let handle: SCARDCONTEXT
+    /// Set once ``waitCanceller`` cancels: from then on every wait of this context returns at once.
+    let waitCancelled = CancelFlag()
 
     /// Connects to the PC/SC service.
     /// - Throws: ``CardIOError/serviceUnavailable`` when pcscd is not running.

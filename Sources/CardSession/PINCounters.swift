@@ -4,6 +4,19 @@ public struct PINCounter: Equatable, Sendable {
     public var kind: PINKind
     /// Its counter; `nil` when the card answers the retry query for it with an error instead.
     public var status: PINStatus?
+
+    /// `ok`, `last-try`, `blocked`, `verified`, `unlimited`, `not-set` or `unknown`: the counter as `pin status --json`
+    /// and the counter page name it.
+    public var statusCode: String {
+        switch status {
+        case nil: "unknown"
+        case .verified: "verified"
+        case .unlimited: "unlimited"
+        case .notSet: "not-set"
+        case .blocked: "blocked"
+        case .remaining(let left): left == 1 ? "last-try" : "ok"
+        }
+    }
 }
 
 extension CardSession {

@@ -17,6 +17,8 @@ public struct CardFace: Sendable {
     public let photo: [UInt8]
     /// セキュリティコード as printed: a PNG image.
     public let securityCodeImage: [UInt8]
+    /// DF24: the card's own public key (`90` e, `91` n), the one the chip signs challenges with; DF28 covers it.
+    public let cardKey: [UInt8]
     /// The three groups of objects DF28 signs, as stored: DF22‖DF23‖DF24, DF25‖DF26 and DF27
     /// (docs/card-facts.md, card-face signature; one source).
     public let signedGroups: [[UInt8]]
@@ -48,6 +50,7 @@ public struct CardFace: Sendable {
         photo = try value(0xDF27, "photo (DF27)")
         expiryDate = try date(0xDF29, "expiry date (DF29)")
         securityCodeImage = try value(0xDF2A, "security code image (DF2A)")
+        cardKey = try value(0xDF24, "card key (DF24)")
         signature = try value(0xDF28, "signature (DF28)")
         func encoded(_ tags: [UInt32]) throws -> [UInt8] {
             try tags.flatMap { tag in

@@ -66,6 +66,22 @@ public struct FaceAPSession {
         FaceAuthenticityReport(face: face, certificate: try certificate(), root: root)
     }
 
+    /// Checks that the chip holds the card key `face` names (DF24): a random challenge, signed by the chip without
+    /// any PIN, must verify with it. `data` is the card face's authenticity report: only a key DF28 covers counts, so
+    /// a card face whose DF28 does not verify (its data verdict: not genuine) leaves the chip not checked. Selects the
+    /// applet again first (the challenge goes to the selected applet), which ends its PINs' verified state: read
+    /// everything needed before.
+    public func chipAuthenticity(of face: CardFace, data: FaceAuthenticityReport) throws -> ChipAuthenticityReport {
+        let place = "the card face (DF24)"
+        guard data.signatureMatchesCardKey else {
+            return ChipAuthenticityReport(challengeSignatureVerifies: nil, result: .cannotCheck(
+                reason: "the card key in \(place) is not covered by a valid signature (DF28), so a chip that signs with it proves nothing"))
+        }
+        let cardKey = try cardPublicKey(face.cardKey, in: place)
+        try session.select(.cardFace)
+        return try ChipAuthenticityReport.challenge(session, cardKey: cardKey, where: place)
+    }
+
     private func protected<T>(_ kind: PINKind, _ body: () throws -> T) throws -> T {
         do { return try body() } catch CardSessionError.card(let status, let during) where status == .securityStatusNotSatisfied {
             throw CardSessionError.pinRequired(kind, during: during)

@@ -13,6 +13,8 @@ public enum TextAPFiles {
     public static let authenticity = FileID(0x0003)
     /// EF 0004: the CV certificate of the key that signed EF 0003. Free to read.
     public static let certificate = FileID(0x0004)
+    /// EF 0007: the card's own public key and the data-signing key's signature over it; needs the PIN, PIN-A or PIN-B.
+    public static let cardKey = FileID(0x0007)
 }
 
 /// The files of the 券面AP (card-face applet); its PINs are ``PINKind/faceMyNumber`` and ``PINKind/faceBirthExpiryCode``. Sources in docs/card-facts.md.

@@ -71,6 +71,29 @@ public struct TextAPSession {
         try CVCertificate(der: session.readTLVFile(TextAPFiles.certificate, name: "the text applet's key certificate"))
     }
 
+    /// The card's own public key, with the data-signing key's signature over it (EF 0007). Needs the text PIN
+    /// (or PIN-A or PIN-B) verified.
+    public func signedCardKey() throws -> SignedCardKey {
+        try SignedCardKey(file: protected { try session.readTLVFile(TextAPFiles.cardKey, name: "the card key file") })
+    }
+
+    /// Checks that the chip holds the card key EF 0007 names: the key must carry a valid signature by
+    /// `certificate`'s key (EF 0004) — nothing else vouches for it, so a key without one is not genuine — and a random
+    /// challenge, signed by the chip without any PIN, must verify with it. Needs the text PIN (or PIN-A or PIN-B)
+    /// verified, to read EF 0007. Selects the applet again before the challenge, which ends the PIN's verified
+    /// state: read everything needed before.
+    public func chipAuthenticity(certificate: CVCertificate) throws -> ChipAuthenticityReport {
+        let signed = try signedCardKey()
+        let place = "the text applet's card key file (EF 0007)"
+        guard signed.isSigned(by: certificate) else {
+            return ChipAuthenticityReport(challengeSignatureVerifies: nil, result: .notGenuine(
+                reason: "\(place) is not signed by the card's data-signing key (EF 0004): the card key was replaced"))
+        }
+        let cardKey = try cardPublicKey(signed.publicKey, in: place)
+        try session.select(.textInputAssist)
+        return try ChipAuthenticityReport.challenge(session, cardKey: cardKey, where: place)
+    }
+
     /// Reads everything and checks its authenticity, against `root` when given. Needs the text PIN verified.
     public func readAll(root: _RSA.Signing.PublicKey?) throws -> TextAPData {
         let numberFile = try myNumberFile()

@@ -24,7 +24,9 @@ struct FaceCommand: ParsableCommand {
             for them (0700; -o DIR is made if missing). In a folder that exists already, it keeps its permissions \
             and the files are 0600 even where a file of that name was there with wider ones. \
             The photo, images, birth date and sex are checked against the card face's signature (DF28); give \
-            --root to check that signature's key too. Exit 1 when the card face is not genuine.
+            --root to check that signature's key too. The chip is challenged to sign a random number with the card \
+            key the card face names (no PIN), which a copy of the data on another chip cannot do. \
+            Exit 1 when the card face or the chip is not genuine.
             """
     )
 
@@ -80,6 +82,8 @@ struct FaceCommand: ParsableCommand {
         var expiryDate: String
         var files: [String: String]
         var authenticity: Authenticity
+        /// Whether the chip is the one the card face was issued on (internal authentication).
+        var chip: ChipReport
         /// How the birth year entered a PIN-B built from --birth-date: `japanese-era` or `gregorian`.
         var pinBYearForm: String?
 
@@ -109,12 +113,14 @@ struct FaceCommand: ParsableCommand {
             if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
             let entry = try printed.map { try $0.entry(securityCode: securityCode, reader: pinReader, force: pinInput.force) }
                 ?? pinReader.entry(force: pinInput.force)
-            let (face, myNumberImage, authenticity) = try withCard(card) { session in
+            let (face, myNumberImage, authenticity, chip) = try withCard(card) { session in
                 do {
                     return try session.withPIN(kind, force: pinInput.force, entry: entry) {
                         let faceAP = try FaceAPSession(session: session, selected: true)
                         let face = try faceAP.cardFace()
-                        return (face, reveal && pinA ? try faceAP.myNumberImage() : nil, try faceAP.authenticity(of: face, root: root))
+                        let image = reveal && pinA ? try faceAP.myNumberImage() : nil
+                        let authenticity = try faceAP.authenticity(of: face, root: root)
+                        return (face, image, authenticity, try faceAP.chipAuthenticity(of: face, data: authenticity))
                     }
                 } catch let error as CardSessionError {
                     if case .wrongPIN(_, let left) = error, left > 0, let printed {
@@ -145,7 +151,7 @@ struct FaceCommand: ParsableCommand {
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
                                                     rootKeyID: authenticity.issuerKeyID, rootSource: authenticity.rootSource.code),
-                                pinBYearForm: printed?.yearForm.rawValue)
+                                chip: ChipReport(chip), pinBYearForm: printed?.yearForm.rawValue)
             if reveal && !pinA { Output.message("note: the My Number image was not written: the card opens it only with PIN-A (--pin-a)") }
             if format.json {
                 try Output.json(report)
@@ -157,11 +163,15 @@ struct FaceCommand: ParsableCommand {
                                      ("securityCode", "security code"), ("myNumber", "My Number")] {
                     if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(terminalSafe(path))") }
                 }
-                Output.line("authenticity:  \(terminalSafe("\(authenticity.result)"))")
+                Output.line("data:          \(terminalSafe("\(authenticity.result)"))")
+                Output.line("chip:          \(terminalSafe(chip.result.chipWording))")
             }
-            if case .notGenuine(let reason) = authenticity.result {
-                Output.message("mynacard: the card face is not genuine: \(terminalSafe(reason))")
-                throw NegativeResult(description: "the card face is not genuine: \(reason)")
+            var problems: [String] = []
+            if case .notGenuine(let reason) = authenticity.result { problems.append("the card face is not genuine: \(reason)") }
+            if case .notGenuine(let reason) = chip.result { problems.append("the chip is not genuine: \(reason)") }
+            if !problems.isEmpty {
+                Output.message("mynacard: " + terminalSafe(problems.joined(separator: "; ")))
+                throw NegativeResult(description: problems.joined(separator: "; "))
             }
         }
     }

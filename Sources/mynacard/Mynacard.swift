@@ -3,7 +3,7 @@ import CProcessControl
 
 /// `mynacard`: read, check and sign with the Japanese My Number card over PC/SC.
 @main
-struct Mynacard: ParsableCommand {
+struct Mynacard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mynacard",
         abstract: "Read, check and sign with the My Number card (個人番号カード) through a PC/SC reader.",
@@ -25,16 +25,23 @@ struct Mynacard: ParsableCommand {
             TextCommand.self,
             FaceCommand.self,
             CheckCommand.self,
+            WatchCommand.self,
+            CounterCommand.self,
         ]
     )
 
-    /// Sets the process up before anything else runs (see ``ProcessSetup``), then parses and runs the command.
-    static func main() {
+    /// Sets the process up before anything else runs (see ``ProcessSetup``), then parses and runs the command
+    /// (`counter` runs asynchronously: its server).
+    static func main() async {
         ProcessSetup.start()
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             Failure.end(afterParsingOrRunning: error, arguments: arguments)
         }

@@ -43,7 +43,7 @@ struct PINStatusCommand: ParsableCommand {
             let notIssued = { (entry: PINCounter) in entry.kind == .jpkiSigning && !signatureIssued && entry.status == nil }
             let report = Report(pins: statuses.map { entry in
                 .init(pin: entry.kind.rawValue, applet: entry.kind.applet.rawValue, name: entry.kind.displayName,
-                      status: notIssued(entry) ? "not-issued" : entry.word, triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
+                      status: notIssued(entry) ? "not-issued" : entry.statusCode, triesLeft: entry.status?.triesLeft, maximumTries: entry.kind.maximumTries)
             }, note: withoutPINs.explanation)
             if output.json { return try Output.json(report) }
             for entry in statuses {
@@ -69,18 +69,6 @@ struct PINStatusCommand: ParsableCommand {
 
 /// How the CLI words a PIN counter.
 extension PINCounter {
-    /// `ok`, `last-try`, `blocked`, `verified`, `unlimited`, `not-set` or `unknown`.
-    var word: String {
-        switch status {
-        case nil: "unknown"
-        case .verified: "verified"
-        case .unlimited: "unlimited"
-        case .notSet: "not-set"
-        case .blocked: "blocked"
-        case .remaining(let left): left == 1 ? "last-try" : "ok"
-        }
-    }
-
     /// What to tell the user when the PIN is blocked or one wrong try away from it.
     var warning: String? {
         switch status {

@@ -12,7 +12,8 @@ struct TextCommand: ParsableCommand {
             Unless --reveal is given, the My Number shows as **** **** 1234 and the name, address, birth date \
             and sex are masked (番＊＊, 東京都＊＊＊, ****-**-**, *); the check digit is always verified. \
             The data is checked against the card's signature; give --root to check that signature's key too. \
-            Exit 1 when the data is not genuine or the check digit is wrong.
+            The chip is challenged to sign a random number with the card key the data names (no PIN), which a copy \
+            of the data on another chip cannot do. Exit 1 when the data or the chip is not genuine or the check digit is wrong.
             """
     )
 
@@ -44,15 +45,19 @@ struct TextCommand: ParsableCommand {
         var sex: String
         var sexCode: String
         var authenticity: Authenticity
+        /// Whether the chip is the one the data was issued on (internal authentication).
+        var chip: ChipReport
     }
 
     func run() throws {
         try Failure.report(json: output.json) {
             let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
-            let data = try withCard(card) { session in
+            let (data, chip) = try withCard(card) { session in
                 try session.withPIN(.textInputAssist, force: pinInput.force, entry: pinReader.entry(force: pinInput.force)) {
-                    try TextAPSession(session: session, selected: true).readAll(root: root)
+                    let text = try TextAPSession(session: session, selected: true)
+                    let data = try text.readAll(root: root)
+                    return (data, try text.chipAuthenticity(certificate: try text.certificate()))
                 }
             }
             let auth = data.authenticity
@@ -67,7 +72,8 @@ struct TextCommand: ParsableCommand {
                 sexCode: reveal ? info.sex.rawValue : BasicInfo.maskedSex,
                 authenticity: .init(result: auth.result.code, reason: auth.result.reason, myNumberHashMatches: auth.myNumberHashMatches,
                                     basicInfoHashMatches: auth.basicInfoHashMatches, signatureMatchesCardKey: auth.signatureMatchesCardKey,
-                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID, rootSource: auth.rootSource.code))
+                                    certificateSignedByRoot: auth.certificateSignedByRoot, rootKeyID: auth.issuerKeyID, rootSource: auth.rootSource.code),
+                chip: ChipReport(chip))
             if output.json {
                 try Output.json(report)
             } else {
@@ -77,11 +83,13 @@ struct TextCommand: ParsableCommand {
                 Output.line("address:      \(terminalSafe(report.address))")
                 Output.line("birth date:   \(terminalSafe(report.birthDate))")
                 Output.line("sex:          \(terminalSafe(report.sex))")
-                Output.line("authenticity: \(terminalSafe("\(auth.result)"))")
+                Output.line("data:         \(terminalSafe("\(auth.result)"))")
+                Output.line("chip:         \(terminalSafe(chip.result.chipWording))")
             }
             var problems: [String] = []
             if !data.myNumber.hasValidCheckDigit { problems.append("the My Number's check digit is wrong") }
             if case .notGenuine(let reason) = auth.result { problems.append("the data is not genuine: \(reason)") }
+            if case .notGenuine(let reason) = chip.result { problems.append("the chip is not genuine: \(reason)") }
             if !problems.isEmpty {
                 Output.message("mynacard: " + terminalSafe(problems.joined(separator: "; ")))
                 throw NegativeResult(description: problems.joined(separator: "; "))

@@ -1,8 +1,10 @@
 import APDU
 import CardEmulator
 import CardIO
+import Crypto
 import Foundation
 import Testing
+import _CryptoExtras
 
 /// The emulator behaves as the real card: these tests send raw APDUs and check the status words.
 @Suite("Emulated card")
@@ -270,6 +272,26 @@ struct EmulatedCardTests {
         let signed = try send(card, "802A0080" + String(format: "%02X", digestInfo.count) + digestInfo.hexString + "00")
         #expect(signed.statusWord.isSuccess)
         #expect(signed.data.count == 256)
+    }
+
+    @Test("the card-face and text applets sign a challenge with their card key without a PIN; JPKI has no such key")
+    func internalAuthentication() throws {
+        let random = [UInt8](repeating: 0x22, count: 32)
+        let digestInfo = [UInt8](hex: "3031300D060960864801650304020105000420")! + Array(SHA256.hash(data: random))
+        let challenge = "802A0000" + String(format: "%02X", digestInfo.count) + digestInfo.hexString + "00"
+        let profile = Self.profiles.appendingPathComponent("healthy")
+        let cardKey = try _RSA.Signing.PrivateKey(derRepresentation: Data(contentsOf: profile.appendingPathComponent("face/card-key.der"))).publicKey
+        for aid in ["D3921000310001010402", "D3921000310001010408"] {
+            let card = try card()
+            _ = try send(card, "00A4040C0A" + aid)
+            let signed = try send(card, challenge)
+            #expect(signed.statusWord.isSuccess)
+            #expect(cardKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signed.data),
+                                             for: SHA256.hash(data: random), padding: .insecurePKCS1v1_5))
+        }
+        let card = try card()
+        _ = try send(card, selectJPKI)
+        #expect(try send(card, challenge).statusWord == .referencedDataNotFound)
     }
 
     @Test("unknown instructions and classes get 6D 00 and 6E 00; a malformed APDU gets 67 00")

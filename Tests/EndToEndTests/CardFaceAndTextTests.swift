@@ -154,7 +154,7 @@ struct CardFaceTests {
         if let directory = checked.json?["directory"] as? String { try? FileManager.default.removeItem(atPath: directory) }
         let unchecked = try card.run(["face", "--pin-b", "--pin-stdin"], input: card.pin("pinB") + "\n")
         #expect(unchecked.exitCode == 0, "\(unchecked.stderr)")
-        #expect(unchecked.stdoutText.contains("authenticity:  cannot be checked: no root key"))
+        #expect(unchecked.stdoutText.contains("data:          cannot be checked: no root key"))
         let wrongRoot = try card.run(["face", "--pin-b", "--pin-stdin", "--root", textRoot], input: card.pin("pinB") + "\n")
         #expect(wrongRoot.exitCode == 1)
         #expect(wrongRoot.stderr.contains("not genuine"))

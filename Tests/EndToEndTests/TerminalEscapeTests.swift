@@ -33,7 +33,7 @@ struct TerminalEscapeTests {
             #expect(!hasTerminalControls(Data(result.stderr.utf8)), "raw controls on standard error: \(result.stderr.debugDescription)")
             // Masked, only the first character shows: the escape itself.
             #expect(result.stdoutText.contains(reveal ? #"name:         \x1B[8m\x1B]0;pwn\x07ABC"# : #"name:         \x1B＊＊"#), "\(result.stdoutText)")
-            #expect(result.stdoutText.contains("authenticity: NOT genuine"), "\(result.stdoutText)")
+            #expect(result.stdoutText.contains("data:         NOT genuine"), "\(result.stdoutText)")
         }
         let json = try card.run(["text", "--pin-stdin", "--reveal", "--json"], input: card.pin("text") + "\n")
         #expect(json.json?["name"] as? String == "\u{1B}[8m\u{1B}]0;pwn\u{07}ABC", "JSON carries the name as it is, escaped by JSON")

@@ -91,17 +91,24 @@ final class EmulatedCardFixture {
     func stop() {
         guard !stopped else { return }
         stopped = true
-        if emulator.processIdentifier != 0 && emulator.isRunning {
+        pull()
+        try? FileManager.default.removeItem(at: workDirectory)
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+
+    /// Pulls the card out (ends the emulator) and waits until pcscd sees the reader empty. The reader stays this
+    /// test's until ``stop()``, so that nothing the test still runs (a watcher, a server) meets another test's card.
+    func pull() {
+        guard emulator.processIdentifier != 0 else { return }
+        if emulator.isRunning {
             emulator.terminate()
             let deadline = Date().addingTimeInterval(5)
             while emulator.isRunning && Date() < deadline { usleep(20_000) }
             if emulator.isRunning { kill(emulator.processIdentifier, SIGKILL) }
             emulator.waitUntilExit()
         }
-        if emulator.processIdentifier != 0 { try? waitForCard(present: false, seconds: 10) }
-        try? FileManager.default.removeItem(at: workDirectory)
-        flock(lockFD, LOCK_UN)
-        close(lockFD)
+        try? waitForCard(present: false, seconds: 10)
     }
 
     /// Whether the emulator process is still running (it exits after pulling the card).
