@@ -36,8 +36,6 @@ public final class PCSCCard: CardTransport {
     private var inTransaction = false
     /// The card as first connected to: every later connection must find the same insertion.
     private let insertion: CardInsertion
-    /// Resets by other programs recovered from in a row, before the transaction could be taken.
-    private static let maximumResets = 5
 
     init(reader: String, busyTimeout: Double, onBusy: (@Sendable (String, Double) -> Void)?) throws {
         readerName = reader
@@ -90,10 +88,9 @@ public final class PCSCCard: CardTransport {
     /// reconnects after a reset by another program and checks that the card is still the same insertion.
     /// - Throws: ``CardIOError/cardInUse(reader:)`` when the card was not free in time,
     ///   ``CardIOError/cardRemoved(reader:)`` when the card was taken out since the connection was made,
-    ///   ``CardIOError/cardReset(reader:)`` when another program kept resetting it.
+    ///   ``CardIOError/cardReset(reader:)`` when another program kept resetting it for all of ``busyTimeout``.
     public func beginTransaction() throws {
         let deadline = Date().addingTimeInterval(busyTimeout)
-        var resets = 0
         var reconnected = false
         while true {
             if !isConnected {
@@ -114,8 +111,9 @@ public final class PCSCCard: CardTransport {
                 return
             case MYNA_SCARD_W_RESET_CARD:
                 // Another program reset the card: take it up again as it is now; the operation starts from scratch.
-                resets += 1
-                guard resets <= Self.maximumResets else { throw CardIOError.cardReset(reader: readerName) }
+                // A program that resets it between every two transactions is waited out like a busy one (a count
+                // of resets would give up on a loaded machine while the card is still usable).
+                guard Date() < deadline else { throw CardIOError.cardReset(reader: readerName) }
                 let negotiated = NegotiatedProtocol()
                 guard let reconnect = bounded({
                     var activeProtocol: DWORD = 0
