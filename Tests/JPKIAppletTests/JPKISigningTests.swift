@@ -81,7 +81,7 @@ struct DetachedCMSTests {
     @Test("a CMS signature parses back, verifies against its content, and fails for changed content or another key")
     func cmsRoundTrip() throws {
         let (jpki, _) = try emulatedJPKI()
-        let cardSigner = try JPKISigner(session: jpki, key: .signing, includeChain: true) { pin("ABC123") }
+        let cardSigner = try JPKISigner(session: jpki.session, key: .signing, includeChain: true, entry: .inHand(pin("ABC123")))
         let content = Array("契約書 version 1".utf8)
         let signer = cardSigner.signerCertificate.der
         let time = Date(timeIntervalSince1970: 1_800_000_000)
@@ -169,8 +169,9 @@ struct LoginBundleTests {
 
     func makeBundle(_ challenge: [UInt8]) throws -> (LoginBundle, JPKICertificate) {
         let (jpki, _) = try emulatedJPKI()
-        try jpki.verify(.jpkiAuthentication, pin: pin("1234"))
-        return (try jpki.login(challenge: challenge), try jpki.certificate(.authentication))
+        let signer = try JPKISigner(session: jpki.session, key: .authentication, entry: .inHand(pin("1234")))
+        defer { signer.finish() }
+        return (try signer.login(challenge: challenge), signer.signerCertificate)
     }
 
     static let inValidity = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!
