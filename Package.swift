@@ -210,6 +210,8 @@ let package = Package(
             dependencies: [
                 // Executables, so that `swift test` builds the binaries these tests run.
                 "mynacard", "mynacard-emulator", "CZlib", "CMS", "PDFSignature", "XMLSignature", "TestSigners",
+                // Plain pcsc-lite, for tests that play another program on the same card.
+                "CPCSCLite",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -27,6 +27,12 @@ extension CommandAPDU {
         CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80 | (sfi & 0x1F))
     }
 
+    /// VERIFY of a PIN file named by its short EF identifier (`00 20 00 80|SFI Lc PIN`), as
+    /// soltia48/myna-card's `verify_sfi` sends it: no SELECT first. `sfi` is 1 to 30.
+    public static func verify(pin: [UInt8], shortFileIdentifier sfi: UInt8) -> CommandAPDU {
+        CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x80 | (sfi & 0x1F), data: pin)
+    }
+
     /// CHANGE REFERENCE DATA (`00 24 01 80 Lc new-PIN`) for the current, already verified PIN file.
     public static func changeReferenceData(newPIN: [UInt8]) -> CommandAPDU {
         CommandAPDU(ins: 0x24, p1: 0x01, p2: 0x80, data: newPIN)

@@ -13,6 +13,10 @@ public final class EmulatedCardTransport: CardTransport {
     public private(set) var sentCommands: [[UInt8]] = []
     /// When set, the card is "pulled out" once this many commands have been answered.
     public var removeAfterCommands: Int?
+    /// How many commands were sent outside a transaction (a card operation sends every command inside one).
+    public private(set) var commandsOutsideTransaction = 0
+    /// Transactions taken and how many of them ended with a reset.
+    public private(set) var transactions = 0, resets = 0
     private var transactionDepth = 0
 
     /// Creates a transport to `card`; the card is reset as it would be on insertion.
@@ -26,16 +30,24 @@ public final class EmulatedCardTransport: CardTransport {
         if let limit = removeAfterCommands, sentCommands.count >= limit { isCardPresent = false }
         guard isCardPresent else { throw CardIOError.cardRemoved(reader: readerName) }
         sentCommands.append(command)
+        if transactionDepth == 0 { commandsOutsideTransaction += 1 }
         return card.process(command)
     }
 
     public func beginTransaction() throws {
         guard isCardPresent else { throw CardIOError.cardRemoved(reader: readerName) }
         transactionDepth += 1
+        transactions += 1
     }
 
     public func endTransaction() throws {
         transactionDepth = max(0, transactionDepth - 1)
+    }
+
+    public func endTransactionResettingCard() throws {
+        card.reset()
+        resets += 1
+        try endTransaction()
     }
 
     /// Whether a transaction is open.

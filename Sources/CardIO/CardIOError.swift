@@ -18,8 +18,10 @@ public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case cardRemoved(reader: String)
     /// The card did not answer (mute, unpowered or unresponsive).
     case cardUnresponsive(reader: String)
-    /// Another program holds the card exclusively.
+    /// Another program holds the card (exclusively, or in a transaction it did not end in time).
     case cardInUse(reader: String)
+    /// Another program reset the card again and again, or during an operation.
+    case cardReset(reader: String)
     /// The card and reader agree on no protocol (T=0 or T=1).
     case protocolMismatch(reader: String)
     /// The process may not use the reader (permissions).
@@ -52,7 +54,10 @@ public enum CardIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cardUnresponsive(let reader):
             "the card in reader \"\(reader)\" does not answer: take it out, check its orientation and insert it again"
         case .cardInUse(let reader):
-            "another program is using the card in reader \"\(reader)\": close it and try again"
+            "another program is using the card in reader \"\(reader)\" and did not let go of it in time: "
+                + "wait until it is done (or close it) and run the command again"
+        case .cardReset(let reader):
+            "another program keeps resetting the card in reader \"\(reader)\": wait until it is done (or close it) and run the command again"
         case .protocolMismatch(let reader):
             "the card in reader \"\(reader)\" speaks neither T=0 nor T=1: is it a My Number card?"
         case .accessDenied(let reader):

@@ -14,9 +14,13 @@ public protocol CardTransport: AnyObject {
     /// Sends a command's bytes and returns the response's bytes, data and status word together.
     func transmitRaw(_ command: [UInt8]) throws -> [UInt8]
     /// Starts exclusive use of the card: no other program can talk to it until ``endTransaction()``.
+    /// Each card operation takes it anew; between two operations other programs may use the card.
     func beginTransaction() throws
-    /// Ends exclusive use of the card.
+    /// Ends exclusive use of the card, leaving it as it is.
     func endTransaction() throws
+    /// Ends exclusive use of the card and resets it (clearing every applet's security status), for when an
+    /// operation could not clear what it verified itself. Other programs then see the reset.
+    func endTransactionResettingCard() throws
 }
 
 extension CardTransport {
@@ -52,10 +56,8 @@ extension CardTransport {
         return try ResponseAPDU(bytes: transmitRaw(bytes))
     }
 
-    /// Runs `body` inside an exclusive transaction, ending it however `body` leaves.
-    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        try beginTransaction()
-        defer { try? endTransaction() }
-        return try body()
+    /// A transport that cannot reset its card ends the transaction as it is.
+    public func endTransactionResettingCard() throws {
+        try endTransaction()
     }
 }

@@ -13,8 +13,16 @@ public struct ReaderInfo: Equatable, Sendable {
     public let isExclusivelyInUse: Bool
 }
 
+/// One insertion of a card in a reader, as pcscd counts them (see ``PCSCContext``'s `insertion(in:)`).
+struct CardInsertion: Equatable {
+    /// pcscd's count of card insertions and removals in the reader.
+    var events: DWORD
+    /// The card's answer to reset.
+    var atr: [UInt8]
+}
+
 /// A connection to the PC/SC service (pcscd): lists readers, waits for cards, connects to them.
-public final class PCSCContext {
+public final class PCSCContext: @unchecked Sendable {
     let handle: SCARDCONTEXT
     /// Set once ``waitCanceller`` cancels: from then on every wait of this context returns at once.
     let waitCancelled = CancelFlag()
@@ -106,8 +114,21 @@ public final class PCSCContext {
     }
 
     /// Connects to the card in `reader` (T=1 or T=0, shared; each operation then takes an exclusive transaction).
-    public func connect(to reader: String) throws -> PCSCCard {
-        try PCSCCard(context: self, reader: reader)
+    /// While another program holds the card in a transaction, connecting waits for it, at most `busyTimeout`
+    /// seconds; `onBusy` is told once when the wait passes a second (see ``PCSCCard/onBusy``).
+    /// - Throws: ``CardIOError/cardInUse(reader:)`` when the card was not free in time.
+    public func connect(to reader: String, busyTimeout: Double = PCSCCard.defaultBusyTimeout,
+                        onBusy: (@Sendable (String, Double) -> Void)? = nil) throws -> PCSCCard {
+        try PCSCCard(reader: reader, busyTimeout: busyTimeout, onBusy: onBusy)
+    }
+
+    /// Which insertion of a card the reader holds: pcsc-lite counts every insertion and removal of a card in the
+    /// upper 16 bits of the reader's event state, so the count and the ATR change whenever the card is taken out,
+    /// even when the same or another card goes back in. `nil` when the reader is empty.
+    func insertion(in reader: String) throws -> CardInsertion? {
+        let (info, event) = try state(of: reader, timeoutMilliseconds: 0, currentState: MYNA_SCARD_STATE_UNAWARE)
+        guard info.hasCard, let atr = info.atr else { return nil }
+        return CardInsertion(events: event >> 16, atr: atr)
     }
 
     func state(of reader: String, timeoutMilliseconds: DWORD, currentState: DWORD) throws -> (info: ReaderInfo, eventState: DWORD) {
@@ -150,7 +171,8 @@ public final class PCSCContext {
         case MYNA_SCARD_E_UNKNOWN_READER, MYNA_SCARD_E_READER_UNAVAILABLE:
             return .readerNotFound(requested: reader, available: [])
         case MYNA_SCARD_E_NO_SMARTCARD: return .noCard(reader: reader)
-        case MYNA_SCARD_W_REMOVED_CARD, MYNA_SCARD_W_RESET_CARD: return .cardRemoved(reader: reader)
+        case MYNA_SCARD_W_REMOVED_CARD: return .cardRemoved(reader: reader)
+        case MYNA_SCARD_W_RESET_CARD: return .cardReset(reader: reader)
         case MYNA_SCARD_W_UNRESPONSIVE_CARD, MYNA_SCARD_W_UNPOWERED_CARD: return .cardUnresponsive(reader: reader)
         case MYNA_SCARD_E_SHARING_VIOLATION: return .cardInUse(reader: reader)
         case MYNA_SCARD_E_PROTO_MISMATCH: return .protocolMismatch(reader: reader)

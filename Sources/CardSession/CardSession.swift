@@ -6,11 +6,14 @@ import CardIO
 ///
 /// A session learns what the reader and card accept as it goes (extended-length READ BINARY, the
 /// largest short answer, short EF identifiers in VERIFY) and falls back without failing; copies of a
-/// session share what was learnt.
+/// session, and the applet sessions made from it, share what was learnt and which PINs were sent.
+///
+/// Commands go to the card inside card operations (``operation(_:)``, ``withPIN(_:force:entry:prepare:_:)``):
+/// each holds the card's transaction only while it talks to the card and logs out every PIN sent during it.
 public struct CardSession {
     /// The transport the commands go through.
     public let transport: any CardTransport
-    private let limits = TransferLimits()
+    let state = SessionState()
 
     /// The largest short READ BINARY: `Le` = `00` asks for 256 bytes.
     public static let readChunkSize = 256
@@ -65,20 +68,20 @@ public struct CardSession {
         var wanted = length  // lowered when a short file answers 6B 00 to a read past its end
         while data.count < wanted {
             let remaining = wanted - data.count
-            let extended = remaining > Self.readChunkSize && limits.extendedLength
-            let asked = extended ? remaining : min(limits.shortChunk, remaining)
+            let extended = remaining > Self.readChunkSize && state.extendedLength
+            let asked = extended ? remaining : min(state.shortChunk, remaining)
             let response: ResponseAPDU
             do {
                 response = try transport.transmit(.readBinary(offset: offset + data.count, length: asked))
             } catch let error as CardIOError where extended && error.isRefusedCommand {
-                limits.extendedLength = false  // the reader cannot carry an extended-length command
+                state.extendedLength = false  // the reader cannot carry an extended-length command
                 continue
             }
             let status = response.statusWord
             if status == .wrongLength && response.data.isEmpty {
-                if extended { limits.extendedLength = false; continue }
-                guard let smaller = TransferLimits.smallerChunk(than: asked) else { throw CardSessionError.card(status, during: "reading \(name)") }
-                limits.shortChunk = smaller
+                if extended { state.extendedLength = false; continue }
+                guard let smaller = SessionState.smallerChunk(than: asked) else { throw CardSessionError.card(status, during: "reading \(name)") }
+                state.shortChunk = smaller
                 continue
             }
             if status == .wrongParametersOffsetOutside {
@@ -97,9 +100,9 @@ public struct CardSession {
                 // or the reader gives no more at once (after 6C xx, or an extended read it cut short).
                 if upToEnd { return data }
                 if status == .endOfFileReached { throw endedEarly(data.count) }
-                if extended { limits.extendedLength = false }
-                if (TransferLimits.smallestChunk...Self.readChunkSize).contains(response.data.count) {
-                    limits.shortChunk = min(limits.shortChunk, response.data.count)
+                if extended { state.extendedLength = false }
+                if (SessionState.smallestChunk...Self.readChunkSize).contains(response.data.count) {
+                    state.shortChunk = min(state.shortChunk, response.data.count)
                 }
             }
         }
@@ -123,15 +126,18 @@ public struct CardSession {
     /// (``sendVerify(_:kind:)`` does).
     public func pinStatus(_ kind: PINKind) throws -> PINStatus {
         var triedShortIdentifier = false
-        if limits.shortFileIdentifiers, let sfi = kind.file.shortIdentifier {
+        if state.shortFileIdentifiers, let sfi = kind.file.shortIdentifier {
             let status = try transport.transmit(.retryQuery(shortFileIdentifier: sfi)).statusWord
-            if let answer = Self.retryAnswer(status) { return answer }
+            if let answer = Self.retryAnswer(status) {
+                state.answeredByShortIdentifier.insert(kind)
+                return answer
+            }
             triedShortIdentifier = true
         }
         try selectFile(kind.file, name: kind.displayName)
         let status = try transport.transmit(.verify()).statusWord
         if let answer = Self.retryAnswer(status) {
-            if triedShortIdentifier { limits.shortFileIdentifiers = false }  // the card does not take them
+            if triedShortIdentifier { state.shortFileIdentifiers = false }  // the card does not take them
             return answer
         }
         if status == .referencedDataNotFound { return .notSet }
@@ -162,54 +168,55 @@ public struct CardSession {
         }
     }
 
-    /// Verifies a PIN safely, asking for it only when a try may be sent: reads the retry counter first,
-    /// refuses a blocked PIN and the last try (unless `force`), then calls `obtain` (e.g. a prompt),
-    /// checks the PIN against its kind's rules (``PINKind/prepared(_:)``), and only then sends it.
+    /// Verifies a PIN in hand, inside the current operation, with the guard: the PIN is checked against its
+    /// kind's rules (``PINKind/prepared(_:)``), the retry counter is read, a blocked PIN and the last try
+    /// (unless `force`) are refused, and only then is the PIN sent. A PIN that may have to be asked for goes
+    /// through ``withPIN(_:force:entry:prepare:_:)`` instead, which does not hold the card meanwhile.
     /// - Returns: the status after verification (always ``PINStatus/verified``).
-    @discardableResult
-    public func verifyPIN(_ kind: PINKind, force: Bool, obtain: () throws -> PINCode) throws -> PINStatus {
-        if try guardTry(kind, force: force) == .verified { return .verified }
-        return try sendVerify(try kind.prepared(try obtain()), kind: kind)
-    }
-
-    /// Verifies a PIN already in hand: it is checked against its kind's rules before anything reaches the
-    /// card, then as ``verifyPIN(_:force:obtain:)``.
     @discardableResult
     public func verifyPIN(_ pin: PINCode, kind: PINKind, force: Bool) throws -> PINStatus {
         let ready = try kind.prepared(pin)
-        return try verifyPIN(kind, force: force) { ready }
+        if try guardTry(kind, force: force) == .verified { return .verified }
+        return try sendVerify(ready, kind: kind)
     }
 
-    /// Changes a PIN: applies the guard, obtains the current and the new PIN, checks both against their
-    /// rules (``PINKind/preparedNew(_:)`` for the new one), verifies the current PIN and sends CHANGE
-    /// REFERENCE DATA.
-    public func changePIN(_ kind: PINKind, force: Bool, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        let before = try guardTry(kind, force: force)
-        let currentPIN = try current()
-        let newPIN = try kind.preparedNew(try new())
-        if before != .verified {
-            try sendVerify(try kind.prepared(currentPIN), kind: kind)
-        } else {
-            try selectFile(kind.file, name: kind.displayName)  // the change goes to the current EF
-        }
-        let status = try send(newPIN, in: CommandAPDU.changeReferenceData) { .pinChangeInterrupted(kind, $0) }
+    /// Changes a PIN with both PINs in hand, inside the current operation: a new PIN that breaks the rules is
+    /// refused before anything is sent; then the guard, VERIFY of the current PIN and CHANGE REFERENCE DATA.
+    public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool) throws {
+        let ready = try kind.preparedNew(new)
+        let currentPIN = try kind.prepared(current)
+        if try guardTry(kind, force: force) != .verified { try sendVerify(currentPIN, kind: kind) }
+        try changeReferenceData(kind, to: ready)
+    }
+
+    /// CHANGE REFERENCE DATA of a PIN verified in this operation; `new` has passed ``PINKind/preparedNew(_:)``.
+    func changeReferenceData(_ kind: PINKind, to new: PINCode) throws {
+        try selectFile(kind.file, name: kind.displayName)  // the change goes to the current EF
+        let status = try send(new, in: CommandAPDU.changeReferenceData) { .pinChangeInterrupted(kind, $0) }
         guard status.isSuccess else { throw CardSessionError.card(status, during: "changing the \(kind.displayName)") }
     }
 
-    /// Changes a PIN with both PINs in hand; a new PIN that breaks the rules is refused before anything is sent.
-    public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool) throws {
-        let ready = try kind.preparedNew(new)
-        try changePIN(kind, force: force, current: { current }, new: { ready })
-    }
-
-    /// Sends `pin` to its PIN file (selected first) and reports the outcome. No guard: callers have
-    /// applied it, or hold a PIN the card has accepted before.
+    /// Sends `pin` to its PIN file and reports the outcome. No guard: callers have applied it, or hold a PIN the
+    /// card has accepted before. The PIN file is named by its short EF identifier when the card has just
+    /// answered the retry query for this PIN that way (one APDU instead of two), else selected first.
+    /// The PIN is logged out when the operation ends (see ``operation(_:)``).
     @discardableResult
     public func sendVerify(_ pin: PINCode, kind: PINKind) throws -> PINStatus {
-        try selectFile(kind.file, name: kind.displayName)
-        // The card may have counted the try before the answer was lost.
-        let status = try send(pin, in: { CommandAPDU.verify(pin: $0) }) { .pinTryInterrupted(kind, $0) }
+        state.sentPINs.insert(kind)  // from here on the card may hold it verified: the operation logs it out
+        var status: StatusWord
+        if state.answeredByShortIdentifier.contains(kind), let sfi = kind.file.shortIdentifier {
+            status = try send(pin, in: { CommandAPDU.verify(pin: $0, shortFileIdentifier: sfi) }) { .pinTryInterrupted(kind, $0) }
+            if status == .incorrectP1P2 {  // refused before any comparison: no try was counted
+                state.answeredByShortIdentifier.remove(kind)
+                return try sendVerify(pin, kind: kind)
+            }
+        } else {
+            try selectFile(kind.file, name: kind.displayName)
+            // The card may have counted the try before the answer was lost.
+            status = try send(pin, in: { CommandAPDU.verify(pin: $0) }) { .pinTryInterrupted(kind, $0) }
+        }
         if status.isSuccess { return .verified }
+        state.sentPINs.remove(kind)  // refused: nothing is verified
         if let left = status.retriesRemaining { throw CardSessionError.wrongPIN(kind, triesLeft: left) }
         if status.isBlocked { throw CardSessionError.pinBlocked(kind) }
         if status == .referencedDataNotFound { throw CardSessionError.pinNotSet(kind) }
@@ -260,14 +267,21 @@ extension CardIOError {
     }
 }
 
-/// What a session has learnt about the reader and card; shared by copies of a ``CardSession``.
-final class TransferLimits {
+/// What a session has learnt about the reader and card, and what it sent in the current operation; shared by
+/// copies of a ``CardSession``.
+final class SessionState {
     /// Whether extended-length READ BINARY still looks usable.
     var extendedLength = true
     /// The largest short READ BINARY not refused so far.
     var shortChunk = CardSession.readChunkSize
     /// Whether VERIFY with a short EF identifier in P2 still looks usable.
     var shortFileIdentifiers = true
+    /// The PINs whose retry query the card answered by short EF identifier in this operation.
+    var answeredByShortIdentifier: Set<PINKind> = []
+    /// The PINs sent in this operation that the card may hold verified: logged out when it ends.
+    var sentPINs: Set<PINKind> = []
+    /// How deep operations are nested (only the outermost takes and ends the transaction).
+    var openOperations = 0
 
     /// Below this, a chunk size is not worth trying.
     static let smallestChunk = 16

@@ -24,6 +24,9 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The card was issued without what was asked for (e.g. the signature certificate); the text says
     /// what is missing, why cards are issued without it, and what to do.
     case notIssued(String)
+    /// The PIN's retry counter went down while the PIN was being entered (another program tried a PIN):
+    /// nothing was sent.
+    case counterChanged(PINKind, PINStatus)
     /// The card went away (or stopped answering) while a PIN was being verified: the card may have
     /// counted the try.
     case pinTryInterrupted(PINKind, CardIOError)
@@ -58,6 +61,9 @@ public enum CardSessionError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "the municipal office (市区町村窓口) can set PINs on the card"
         case .notIssued(let what):
             what
+        case .counterChanged(let kind, let status):
+            "the \(kind.displayName)'s retry counter went down while the PIN was being entered (another program tried a PIN): "
+                + "it now has \(status). Nothing was sent to the card; check with `mynacard pin status` and run the command again"
         case .pinTryInterrupted(let kind, let cause):
             Self.interrupted(cause, while: "the \(kind.displayName) was being checked")
                 + ", so the card may have counted this try. Put the card back and run `mynacard pin status` to see the tries left before you try again"

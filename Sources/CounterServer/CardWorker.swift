@@ -9,9 +9,10 @@ import KenmenAP
 import X509
 import _CryptoExtras
 
-/// Runs the card operations, one at a time, on a thread of their own (PC/SC calls block), each inside one
-/// card transaction that ends with the operation: no transaction is held while a person types a PIN. The
-/// card is reset when each operation ends, so a verified PIN does not outlive it.
+/// Runs the card operations, one at a time, on a thread of their own (PC/SC calls block), each a card operation
+/// of the library (``CardOperation``): one transaction that ends with the operation, so no transaction is held
+/// while a person types a PIN, and a PIN verified in it is logged out when it ends (the card is not reset under
+/// other programs' feet).
 final class CardWorker: Sendable {
     private let queue = DispatchQueue(label: "mynacard.counter.card")
     private let faceRoot: _RSA.Signing.PublicKey?
@@ -20,15 +21,15 @@ final class CardWorker: Sendable {
         self.faceRoot = faceRoot
     }
 
-    /// Runs `body` on the card in `reader`, inside a transaction, off the server's threads.
-    private func withCard<T: Sendable>(_ reader: String, _ body: @escaping @Sendable (PCSCCard) throws -> T) async throws -> T {
+    /// Runs `body` on the card in `reader`, off the server's threads; `body`'s card operations take the card.
+    private func withCard<T: Sendable>(_ reader: String, _ body: @escaping @Sendable (CardSession) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
                     let context = try PCSCContext()
                     let card = try context.connect(to: reader)
                     defer { card.disconnect() }
-                    return try card.withTransaction { try body(card) }
+                    return try body(CardSession(transport: card))
                 })
             }
         }
@@ -36,8 +37,8 @@ final class CardWorker: Sendable {
 
     /// Everything that needs no PIN: the card's kind, its applets, its certificates, every PIN counter.
     func inspect(_ reader: String) async throws -> CardOverview {
-        try await withCard(reader) { card in
-            let session = CardSession(transport: card)
+        try await withCard(reader) { session in try session.operation {
+            let card = session.transport
             var present: Set<CardApplet> = []
             for applet in CardApplet.allCases where try session.hasApplet(applet.aid) { present.insert(applet) }
             var certificates: [CertificateLine] = []
@@ -54,7 +55,7 @@ final class CardWorker: Sendable {
                                 applets: Dictionary(uniqueKeysWithValues: CardApplet.allCases.map { ($0.rawValue, present.contains($0)) }),
                                 card: CardDiagnosis(applets: present, token: token).code, certificates: certificates, pins: pins,
                                 chip: Verdict(result: "cannot-check", reason: Self.chipNeedsPIN))
-        }
+        } }
     }
 
     /// Why the chip cannot be checked before a PIN (docs/card-facts.md, "Internal authentication").
@@ -73,30 +74,34 @@ final class CardWorker: Sendable {
     /// The PIN is wiped when the operation ends.
     func unlock(_ reader: String, kind: PINKind, pin handedOver: PINHandOver) async throws -> Unlocked {
         let root = faceRoot
-        return try await withCard(reader) { card in
-            let pin = handedOver.pin
+        return try await withCard(reader) { session in
             var result = Unlocked(face: nil, pins: [], notice: nil)
             do {
-                let session = try FaceAPSession(transport: card)
-                try session.verify(kind, pin: pin)
-                let face = try session.cardFace()
-                let data = try session.authenticity(of: face, root: root)
-                let chip = try session.chipAuthenticity(of: face, data: data)
-                result.face = FaceView(
-                    method: kind == .faceMyNumber ? "pin-a" : "pin-b",
-                    photo: try Self.dataURL(PNGEncoder.encode(JPEG2000Decoder.decode(face.photo))),
-                    name: Self.dataURL(face.nameImage), address: Self.dataURL(face.addressImage),
-                    birthDate: face.birthDate.description, sex: face.sex.rawValue, expiryDate: face.expiryDate.description,
-                    data: Verdict(result: data.result.code, reason: data.result.reason),
-                    chip: Verdict(result: chip.result.code, reason: chip.result.reason))
+                result.face = try session.withPIN(kind, force: false, entry: .inHand(handedOver.pin)) {
+                    try Self.faceView(FaceAPSession(session: session, selected: true), kind: kind, root: root)
+                }
             } catch let error as CardSessionError {
                 result.notice = Self.notice(for: error)
             } catch let error as ImageError {
                 result.notice = Notice(kind: "card-error", detail: "the photo could not be decoded: \(error)")
             }
-            result.pins = try Self.pinLines(CardSession(transport: card))
+            result.pins = try session.operation { try Self.pinLines(session) }
             return result
         }
+    }
+
+    /// The card face, its data's and its chip's verdicts, read with PIN-A or PIN-B verified.
+    private static func faceView(_ session: FaceAPSession, kind: PINKind, root: _RSA.Signing.PublicKey?) throws -> FaceView {
+        let face = try session.cardFace()
+        let data = try session.authenticity(of: face, root: root)
+        let chip = try session.chipAuthenticity(of: face, data: data)
+        return FaceView(
+            method: kind == .faceMyNumber ? "pin-a" : "pin-b",
+            photo: try Self.dataURL(PNGEncoder.encode(JPEG2000Decoder.decode(face.photo))),
+            name: Self.dataURL(face.nameImage), address: Self.dataURL(face.addressImage),
+            birthDate: face.birthDate.description, sex: face.sex.rawValue, expiryDate: face.expiryDate.description,
+            data: Verdict(result: data.result.code, reason: data.result.reason),
+            chip: Verdict(result: chip.result.code, reason: chip.result.reason))
     }
 
     /// A PNG's bytes as a `data:` URL, so that the page shows it straight from memory.

@@ -54,25 +54,31 @@ public struct JPKISession {
         }
     }
 
-    /// Reads a certificate, first verifying the PIN the card wants for it: the signing password for
-    /// the signature certificate, the authentication PIN for a smartphone token's authentication
-    /// certificate. `obtain` is called (e.g. a prompt) only when a PIN is needed and a try may be sent.
+    /// Reads a certificate in card operations of its own on `session`, verifying first the PIN the card wants
+    /// for it: the signing password for the signature certificate, the authentication PIN for a smartphone
+    /// token's authentication certificate. The PIN comes from `entry` only when it is needed and a try may be
+    /// sent, with the card free while it is obtained (``CardSession/withPIN(_:force:entry:prepare:_:)``).
     /// - Throws: ``CardSessionError/notIssued(_:)`` when the card was issued without that certificate
     ///   (EF 0008 says so; checked before any PIN is asked for).
-    public func certificate(_ kind: JPKICertificateKind, force: Bool, obtain: (PINKind) throws -> PINCode) throws -> JPKICertificate {
+    public static func certificate(_ kind: JPKICertificateKind, on session: CardSession, force: Bool,
+                                   entry: PINEntry) throws -> JPKICertificate {
+        func read() throws -> JPKICertificate { try JPKISession(session: session, selected: true).certificate(kind) }
         if let pin = kind.requiredPIN {
-            try requireIssued(kind)
-            try verify(pin, force: force) { try obtain(pin) }
-            return try certificate(kind)
+            return try session.withPIN(pin, force: force, entry: entry,
+                                       prepare: { try JPKISession(session: session, selected: true).requireIssued(kind) }, read)
         }
         do {
-            return try certificate(kind)
+            return try session.operation {
+                let jpki = try JPKISession(session: session)
+                do {
+                    return try jpki.certificate(kind)
+                } catch CardSessionError.card(let status, let during) where status == .fileNotFound {
+                    try jpki.requireIssued(kind)
+                    throw CardSessionError.card(status, during: during)
+                }
+            }
         } catch CardSessionError.pinRequired(let pin, _) {
-            try verify(pin, force: force) { try obtain(pin) }
-            return try certificate(kind)
-        } catch CardSessionError.card(let status, let during) where status == .fileNotFound {
-            try requireIssued(kind)
-            throw CardSessionError.card(status, during: during)
+            return try session.withPIN(pin, force: force, entry: entry, read)
         }
     }
 
@@ -95,22 +101,12 @@ public struct JPKISession {
         try session.pinStatus(jpki(kind))
     }
 
-    /// Verifies a JPKI PIN with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
+    /// Verifies a JPKI PIN in hand, inside the current operation, with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
     public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
         try session.verifyPIN(pin, kind: jpki(kind), force: force)
     }
 
-    /// Verifies a JPKI PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
-    public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
-        try session.verifyPIN(jpki(kind), force: force, obtain: obtain)
-    }
-
-    /// Changes a JPKI PIN, obtaining the current and new PIN only once the retry counter allows a try.
-    public func changePIN(_ kind: PINKind, force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        try session.changePIN(jpki(kind), force: force, current: current, new: new)
-    }
-
-    /// Changes a JPKI PIN after verifying the current one.
+    /// Changes a JPKI PIN in hand after verifying the current one, inside the current operation.
     public func changePIN(_ kind: PINKind, current: PINCode, new: PINCode, force: Bool = false) throws {
         try session.changePIN(jpki(kind), current: current, new: new, force: force)
     }

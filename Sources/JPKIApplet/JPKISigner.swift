@@ -6,12 +6,13 @@ import _CryptoExtras
 
 /// Signs with one of the card's JPKI keys, for one document or a batch, as a ``DigestSigner``.
 ///
-/// Opening it reads the key's certificate and verifies the key's PIN once, through the PIN guard
-/// (the retry counter is read first; a blocked PIN or the last try is refused; the PIN is asked for
-/// only when a try may be sent). The PIN is then kept, in a ``PINCode``, until ``finish()`` (or the
-/// signer goes away): a card that drops the key's security status after a signature answers the
-/// next one with `69 82`, and the signer then verifies the kept PIN again — which the card has just
-/// accepted, so no try is put at risk — and signs once more. The PIN is never asked twice.
+/// Opening it begins a card operation (``CardSession/beginOperation(verifying:force:entry:prepare:)``): the key's
+/// certificate is read and the key's PIN verified once, through the PIN guard (the retry counter is read first;
+/// a blocked PIN or the last try is refused; the PIN is asked for only when a try may be sent, with the card free
+/// while it is typed). The operation — the card's transaction — stays open for the signatures until
+/// ``finish()``, which logs the PIN out (or the signer goes away). A card that drops the key's security status
+/// after a signature answers the next one with `69 82`, and the signer then verifies the accepted PIN again —
+/// which the card has just accepted, so no try is put at risk — and signs once more. The PIN is never asked twice.
 ///
 /// Every signature is checked before it is returned: it must be as long as the key's modulus and
 /// verify with the certificate's public key (a faulty card, or a faulty RSA-CRT computation that
@@ -29,53 +30,58 @@ public final class JPKISigner: DigestSigner {
     public var chain: [Certificate] { chainCertificates.map(\.certificate) }
 
     private let jpki: JPKISession
-    private let force: Bool
-    private let obtainPIN: () throws -> PINCode
+    private let operation: CardOperation
     private let publicKey: _RSA.Signing.PublicKey
     private let modulusLength: Int
-    private var pin: PINCode?
 
-    /// Opens a signer on the JPKI applet: reads `key`'s certificate (and with `includeChain` its CA's)
-    /// and verifies the key's PIN, asking `obtainPIN` for it only when a try may be sent.
+    /// Opens a signer on the card behind `session`: selects the JPKI applet, reads `key`'s certificate (and with
+    /// `includeChain` its CA's) and verifies the key's PIN from `entry`, only when a try may be sent.
     /// - Throws: ``CardSessionError/notIssued(_:)`` before any PIN is asked when the card was issued
     ///   without the key's certificate; the PIN guard's errors; ``CardSessionError/malformedData(_:)``
     ///   when the certificate holds no RSA key.
-    public init(session jpki: JPKISession, key: JPKIKey, includeChain: Bool = false, force: Bool = false,
-                obtainPIN: @escaping () throws -> PINCode) throws {
-        self.jpki = jpki
+    public init(session: CardSession, key: JPKIKey, includeChain: Bool = false, force: Bool = false, entry: PINEntry) throws {
         self.key = key
-        self.force = force
-        self.obtainPIN = obtainPIN
+        let jpki = try JPKISession(session: session, selected: true)
         // The signature certificate needs the signing password; the authentication certificate is free on
         // a card (read it first, so a card issued without it is told before any PIN), not on a smartphone.
         var certificate: JPKICertificate?
-        if key == .signing {
-            try jpki.requireIssued(.signing)
-        } else {
-            do {
-                certificate = try jpki.certificate(.authentication)
-            } catch CardSessionError.pinRequired {
-                certificate = nil
-            } catch CardSessionError.card(let status, let during) where status == .fileNotFound {
-                try jpki.requireIssued(.authentication)
-                throw CardSessionError.card(status, during: during)
+        let operation = try session.beginOperation(verifying: key.pin, force: force, entry: entry) {
+            if key == .signing {
+                try jpki.requireIssued(.signing)
+            } else {
+                do {
+                    certificate = try jpki.certificate(.authentication)
+                } catch CardSessionError.pinRequired {
+                    certificate = nil
+                } catch CardSessionError.card(let status, let during) where status == .fileNotFound {
+                    try jpki.requireIssued(.authentication)
+                    throw CardSessionError.card(status, during: during)
+                }
             }
         }
-        let verifiedPIN = try Self.verifyWithGuard(jpki, key.pin, force: force, obtain: obtainPIN)
-        let signerCertificate = try certificate ?? jpki.certificate(key.certificate)
-        guard let publicKey = _RSA.Signing.PublicKey(signerCertificate.certificate.publicKey) else {
-            throw CardSessionError.malformedData("the \(key.certificate.displayName) does not hold an RSA key")
+        do {
+            let signerCertificate = try certificate ?? jpki.certificate(key.certificate)
+            guard let publicKey = _RSA.Signing.PublicKey(signerCertificate.certificate.publicKey) else {
+                throw CardSessionError.malformedData("the \(key.certificate.displayName) does not hold an RSA key")
+            }
+            self.signerCertificate = signerCertificate
+            self.publicKey = publicKey
+            modulusLength = (publicKey.keySizeInBits + 7) / 8
+            chainCertificates = includeChain ? [try jpki.certificate(key == .authentication ? .authenticationCA : .signingCA)] : []
+        } catch {
+            operation.end()
+            throw error
         }
-        self.signerCertificate = signerCertificate
-        self.publicKey = publicKey
-        modulusLength = (publicKey.keySizeInBits + 7) / 8
-        chainCertificates = includeChain ? [try jpki.certificate(key == .authentication ? .authenticationCA : .signingCA)] : []
-        pin = verifiedPIN
+        self.jpki = jpki
+        self.operation = operation
     }
 
-    /// Forgets the PIN (its memory is wiped). Signing after this asks for the PIN again if the card wants it.
+    deinit { operation.end() }
+
+    /// Ends the signer's card operation: the PIN is logged out on the card and forgotten here (its memory is
+    /// wiped), and the card is free for other programs. Signing after this fails.
     public func finish() {
-        pin = nil
+        operation.end()
     }
 
     /// Has the card sign `digest` (PKCS#1 v1.5 over its DigestInfo) and returns the signature once it is
@@ -108,19 +114,9 @@ public final class JPKISigner: DigestSigner {
         try DetachedCMSSignature.sign(contentDigest: contentDigest, with: self, signingTime: signingTime)
     }
 
-    /// The guarded first VERIFY. Returns the PIN when one was sent (to keep); a card that says the PIN
-    /// is already verified gets none now, and it is asked for later only if the card then wants it.
-    private static func verifyWithGuard(_ jpki: JPKISession, _ kind: PINKind, force: Bool,
-                                        obtain: () throws -> PINCode) throws -> PINCode? {
-        if try jpki.session.guardTry(kind, force: force) == .verified { return nil }
-        let pin = try kind.prepared(try obtain())  // the PIN rules: a signing password is upper-cased
-        try jpki.session.sendVerify(pin, kind: kind)
-        return pin
-    }
-
-    /// VERIFY with the kept PIN, which the card accepted before; without one, the guarded first VERIFY.
+    /// VERIFY with the PIN the card accepted when the signer opened.
     private func verifyAgain() throws {
-        if let pin { try jpki.session.sendVerify(pin, kind: key.pin); return }
-        pin = try Self.verifyWithGuard(jpki, key.pin, force: force, obtain: obtainPIN)
+        guard let pin = operation.acceptedPIN else { throw CardSessionError.pinRequired(key.pin, during: "signing with the \(key.rawValue) key") }
+        try jpki.session.sendVerify(pin, kind: key.pin)
     }
 }

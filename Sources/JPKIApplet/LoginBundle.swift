@@ -43,14 +43,14 @@ public struct LoginBundle: Codable, Equatable, Sendable {
     }
 }
 
-extension JPKISession {
-    /// Signs `challenge` with the authentication key and bundles it with the authentication certificate.
-    /// The authentication PIN must have been verified in this session.
+extension JPKISigner {
+    /// Signs `challenge` and bundles the signature with the signer's certificate: a login bundle, when the signer
+    /// was opened on the authentication key (a relying party refuses a login by any other key). The signature is
+    /// checked against the certificate before it is used, as every signature of the signer is.
     public func login(challenge: [UInt8]) throws -> LoginBundle {
-        let certificate = try certificate(.authentication)
-        let algorithm = try SignatureAlgorithm(signingWith: certificate.certificate.publicKey)
-        let signature = try sign(algorithm.hash.hash(challenge), with: .authentication)
-        return LoginBundle(certificate: certificate, signature: signature, challenge: challenge, algorithm: algorithm)
+        let algorithm = try self.algorithm
+        let signature = try sign(algorithm.hash.hash(challenge))
+        return LoginBundle(certificate: signerCertificate, signature: signature, challenge: challenge, algorithm: algorithm)
     }
 }
 

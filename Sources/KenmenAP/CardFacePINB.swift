@@ -36,12 +36,7 @@ public struct CardFacePINB {
     /// Checks what was read off the card and keeps it: `birthDate` a real date between 1873 and today,
     /// `expiryYear` one a My Number card can have and not before the birth year, `securityCode` 4 digits.
     public init(birthDate: CardDate, expiryYear: Int, securityCode: PINCode, yearForm: YearForm, now: Date = Date()) throws(CardFacePINBError) {
-        guard CardDate(year: birthDate.year, month: birthDate.month, day: birthDate.day) != nil else { throw .birthDateNotADate }
-        guard birthDate >= Self.earliestBirthDate else { throw .bornBeforeGregorianCalendar }
-        guard birthDate <= CardDate.today(now) else { throw .bornInTheFuture }
-        let years = PINBRules.earliestExpiryYear...PINBRules.latestExpiryYear(now: now)
-        guard years.contains(expiryYear) else { throw .expiryYearImpossible(years) }
-        guard expiryYear >= birthDate.year else { throw .expiryBeforeBirth }
+        try Self.check(birthDate: birthDate, expiryYear: expiryYear, now: now)
         guard securityCode.count == 4, securityCode.withBytes({ $0.allSatisfy { (0x30...0x39).contains($0) } }) else {
             throw .securityCodeNotFourDigits
         }
@@ -49,6 +44,17 @@ public struct CardFacePINB {
         self.expiryYear = expiryYear
         self.securityCode = securityCode
         self.yearForm = yearForm
+    }
+
+    /// Checks the printed birth date and expiry year alone (the security code may come later, read like a PIN):
+    /// `birthDate` a real date between 1873 and today, `expiryYear` one a My Number card can have and not before the birth year.
+    public static func check(birthDate: CardDate, expiryYear: Int, now: Date = Date()) throws(CardFacePINBError) {
+        guard CardDate(year: birthDate.year, month: birthDate.month, day: birthDate.day) != nil else { throw .birthDateNotADate }
+        guard birthDate >= earliestBirthDate else { throw .bornBeforeGregorianCalendar }
+        guard birthDate <= CardDate.today(now) else { throw .bornInTheFuture }
+        let years = PINBRules.earliestExpiryYear...PINBRules.latestExpiryYear(now: now)
+        guard years.contains(expiryYear) else { throw .expiryYearImpossible(years) }
+        guard expiryYear >= birthDate.year else { throw .expiryBeforeBirth }
     }
 
     /// The two digits standing for the birth year.

@@ -10,8 +10,14 @@ public struct FaceAPSession {
 
     /// Opens a session on `transport` and selects the card-face applet.
     public init(transport: any CardTransport) throws {
-        session = CardSession(transport: transport)
-        try session.select(.cardFace)
+        try self.init(session: CardSession(transport: transport))
+    }
+
+    /// Opens a card-face session on an existing card session (sharing its operation) and selects the applet,
+    /// unless `selected` says it is the current applet already.
+    public init(session: CardSession, selected: Bool = false) throws {
+        self.session = session
+        if !selected { try session.select(.cardFace) }
     }
 
     /// A card-face PIN's retry counter (``PINKind/faceMyNumber`` or ``PINKind/faceBirthExpiryCode``), read without spending a try.
@@ -19,14 +25,10 @@ public struct FaceAPSession {
         try session.pinStatus(face(kind))
     }
 
-    /// Verifies PIN-A (the My Number) or PIN-B with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
+    /// Verifies PIN-A (the My Number) or PIN-B in hand, inside the current operation, with the guard of
+    /// ``CardSession/verifyPIN(_:kind:force:)``.
     public func verify(_ kind: PINKind, pin: PINCode, force: Bool = false) throws {
         try session.verifyPIN(pin, kind: face(kind), force: force)
-    }
-
-    /// Verifies PIN-A or PIN-B, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
-    public func verify(_ kind: PINKind, force: Bool = false, obtain: () throws -> PINCode) throws {
-        try session.verifyPIN(face(kind), force: force, obtain: obtain)
     }
 
     /// `kind`, which must be one of this applet's PINs (a programming error otherwise).

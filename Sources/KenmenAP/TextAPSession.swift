@@ -22,8 +22,14 @@ public struct TextAPSession {
     /// Opens a session on `transport` and selects the text applet.
     /// - Throws: ``CardSessionError/appletNotFound(applet:aid:)`` when the card has no text applet.
     public init(transport: any CardTransport) throws {
-        session = CardSession(transport: transport)
-        try session.select(.textInputAssist)
+        try self.init(session: CardSession(transport: transport))
+    }
+
+    /// Opens a text-applet session on an existing card session (sharing its operation) and selects the applet,
+    /// unless `selected` says it is the current applet already.
+    public init(session: CardSession, selected: Bool = false) throws {
+        self.session = session
+        if !selected { try session.select(.textInputAssist) }
     }
 
     /// The text PIN's retry counter, read without spending a try.
@@ -31,23 +37,13 @@ public struct TextAPSession {
         try session.pinStatus(.textInputAssist)
     }
 
-    /// Verifies the text PIN with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
+    /// Verifies the text PIN in hand, inside the current operation, with the guard of ``CardSession/verifyPIN(_:kind:force:)``.
     public func verifyPIN(_ pin: PINCode, force: Bool = false) throws {
         try session.verifyPIN(pin, kind: .textInputAssist, force: force)
     }
 
-    /// Verifies the text PIN, calling `obtain` (e.g. a prompt) only once the retry counter allows a try.
-    public func verifyPIN(force: Bool = false, obtain: () throws -> PINCode) throws {
-        try session.verifyPIN(.textInputAssist, force: force, obtain: obtain)
-    }
-
-    /// Changes the text PIN, obtaining the current and new PIN only once the retry counter allows a try.
-    public func changePIN(force: Bool = false, current: () throws -> PINCode, new: () throws -> PINCode) throws {
-        try session.changePIN(.textInputAssist, force: force, current: current, new: new)
-    }
-
-    /// Changes the text PIN after verifying the current one (CHANGE REFERENCE DATA on EF 0011, as
-    /// jpki/myna's ChangeCardInputHelperPin does; see docs/card-facts.md).
+    /// Changes the text PIN in hand after verifying the current one, inside the current operation (CHANGE
+    /// REFERENCE DATA on EF 0011, as jpki/myna's ChangeCardInputHelperPin does; see docs/card-facts.md).
     public func changePIN(current: PINCode, new: PINCode, force: Bool = false) throws {
         try session.changePIN(.textInputAssist, current: current, new: new, force: force)
     }

@@ -22,9 +22,9 @@ struct CardSigningOptions: ParsableArguments {
     func withSigner<T>(_ body: (JPKISigner) throws -> T) throws -> T {
         PrivacyNotice.beforeSigning(with: key, quiet: quiet)
         let pinReader = pinInput.makeReader()
-        return try withCard(card) { transport in
-            let signer = try JPKISigner(session: JPKISession(transport: transport), key: key, includeChain: true,
-                                        force: pinInput.force) { try pinReader.read(key.pin, force: pinInput.force, on: transport) }
+        return try withCard(card) { session in
+            let signer = try JPKISigner(session: session, key: key, includeChain: true, force: pinInput.force,
+                                        entry: pinReader.entry(force: pinInput.force))
             defer { signer.finish() }
             return try body(signer)
         }

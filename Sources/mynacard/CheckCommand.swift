@@ -46,7 +46,7 @@ struct CheckCommand: ParsableCommand {
         try Failure.report(json: output.json) {
             let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
-            let items = try withCard(card) { transport in try inspect(transport, root: root, pinReader: pinReader) }
+            let items = try withCard(card) { session in try inspect(session, root: root, pinReader: pinReader) }
             let problems = items.filter { $0.status != .ok }.map { "\($0.id): \($0.detail)" }
             let report = Report(ok: problems.isEmpty, checks: items, problems: problems)
             if output.json {
@@ -66,36 +66,45 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func inspect(_ transport: WatchedCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
+    private func inspect(_ session: CardSession, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         var items: [Item] = []
         func add(_ id: String, _ status: Item.Status, _ detail: String) { items.append(Item(id: id, status: status, detail: detail)) }
         func add(_ item: Item) { items.append(item) }
 
         // APDUs are counted (bench/run): the JPKI applet is selected once for its presence, its files and its
-        // PINs; the other applets' presence comes with their PIN counters.
-        let session = CardSession(transport: transport)
+        // PINs; the other applets' presence comes with their PIN counters. Without --text it is all one card
+        // operation; the text PIN is typed with the card free.
+        let transport = session.transport
         let atr = CardATR(transport.atr)
-        guard try session.hasApplet(CardApplet.jpki.aid) else {
-            var present: Set<CardApplet> = []
-            for applet in CardApplet.allCases where try applet != .jpki && session.hasApplet(applet.aid) { present.insert(applet) }
-            let diagnosis = CardDiagnosis(applets: present, token: nil)
-            // The ATR is no reason for a verdict either way: the missing applets are.
-            add("atr", .ok, "\(transport.atr.hexString) (\(atr.note))")
-            add("card", .fail, diagnosis.summary)
-            for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: false)) }
-            return items  // without the JPKI applet nothing more applies
+        let jpkiPart = try session.operation { () -> (CertificateAvailability?, [Item], Bool)? in
+            guard try session.hasApplet(CardApplet.jpki.aid) else {
+                var present: Set<CardApplet> = []
+                for applet in CardApplet.allCases where try applet != .jpki && session.hasApplet(applet.aid) { present.insert(applet) }
+                let diagnosis = CardDiagnosis(applets: present, token: nil)
+                // The ATR is no reason for a verdict either way: the missing applets are.
+                add("atr", .ok, "\(transport.atr.hexString) (\(atr.note))")
+                add("card", .fail, diagnosis.summary)
+                for applet in CardApplet.allCases { add(Self.appletItem(applet, present: present, smartphone: false)) }
+                return nil  // without the JPKI applet nothing more applies
+            }
+            let jpki = try JPKISession(session: session, selected: true)
+            let availability = try? jpki.certificateAvailability()
+            let (certificateItems, authNeedsPIN) = checkCertificates(jpki, availability: availability)
+            return (availability, certificateItems, authNeedsPIN)
         }
-        let jpki = try JPKISession(session: session, selected: true)
-        let availability = try? jpki.certificateAvailability()
-        let (certificateItems, authNeedsPIN) = checkCertificates(jpki, availability: availability)
+        guard let (availability, certificateItems, authNeedsPIN) = jpkiPart else { return items }
         // The text PIN is tried before the counters are read, so that they show the count after this try.
-        let textItems = text ? try checkText(transport, root: root, pinReader: pinReader) : []
-        let counters = try session.pinCounters()
+        let textItems = text ? try checkText(session, root: root, pinReader: pinReader) : []
+        let (counters, token) = try session.operation {
+            let counters = try session.pinCounters()
+            var present: Set<CardApplet> = [.jpki]
+            for counter in counters { present.insert(counter.kind.applet) }
+            // The token label tells a smartphone or a 住基カード from a card with missing applets; read it only then.
+            let needsToken = authNeedsPIN || !CardDiagnosis.myNumberCardApplets.allSatisfy(present.contains)
+            return (counters, needsToken ? try JPKISession(session: session).tokenKind() : nil)
+        }
         var present: Set<CardApplet> = [.jpki]
         for counter in counters { present.insert(counter.kind.applet) }
-        // The token label tells a smartphone or a 住基カード from a card with missing applets; read it only then.
-        let needsToken = authNeedsPIN || !CardDiagnosis.myNumberCardApplets.allSatisfy(present.contains)
-        let token = needsToken ? try JPKISession(session: session).tokenKind() : nil
         let diagnosis = CardDiagnosis(applets: present, token: token)
         // The applets, not the ATR, make a My Number card: over NFC the reader makes up the ATR.
         add("atr", atr.card == .residentRegistryCard && diagnosis != .myNumberCard ? .warning : .ok, "\(transport.atr.hexString) (\(atr.note))")
@@ -117,12 +126,12 @@ struct CheckCommand: ParsableCommand {
 
     /// The text applet's data: its PIN, the My Number's check digit, its authenticity. Nothing on a card
     /// without the text applet (its applet line says so).
-    private func checkText(_ transport: WatchedCard, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
+    private func checkText(_ session: CardSession, root: _RSA.Signing.PublicKey?, pinReader: PINReader) throws -> [Item] {
         let data: TextAPData
         do {
-            let textAP = try TextAPSession(transport: transport)
-            try textAP.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
-            data = try textAP.readAll(root: root)
+            data = try session.withPIN(.textInputAssist, force: pinInput.force, entry: pinReader.entry(force: pinInput.force)) {
+                try TextAPSession(session: session, selected: true).readAll(root: root)
+            }
         } catch CardSessionError.appletNotFound {
             return []
         } catch let error as CardSessionError {

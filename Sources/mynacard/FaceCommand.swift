@@ -14,8 +14,10 @@ struct FaceCommand: ParsableCommand {
             --pin-a: the 12-digit My Number; --pin-b: birth date as Japanese-era YYMMDD (e.g. 平成2年1月1日 → 020101), \
             the expiry year (YYYY) and the 4-digit security code, 14 digits. \
             Or give what is printed on the card face and let PIN-B be built: --birth-date 1990-01-01 (Western calendar) \
-            --expiry-year 2035 --security-code 4821 (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
-            prints the Western date, takes the Western year: add --foreign-resident). Only the form you choose is tried; \
+            --expiry-year 2035 and the security code (the birth year becomes the Japanese-era year; a foreign resident's card, whose face \
+            prints the Western date, takes the Western year: add --foreign-resident). The security code is part of PIN-B: without \
+            --security-code it is read like a PIN (asked for with no echo, or --pin-stdin, --pin-fd, --pin-env), so that it does not \
+            show in `ps` or the shell's history as an argument does. Only the form you choose is tried; \
             a date or year that cannot be right is refused before anything is sent. \
             Birth date and sex are masked unless --reveal is given; the My Number image is written only with \
             --reveal, and only PIN-A opens it. The images go to files only you can read (0600), in a folder made \
@@ -40,7 +42,7 @@ struct FaceCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the year of the card's expiry date (有効期限).", valueName: "YYYY"))
     var expiryYear: Int?
 
-    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the 4-digit security code (セキュリティコード).", valueName: "digits"))
+    @Option(name: .long, help: ArgumentHelp("PIN-B from the card face: the 4-digit security code (セキュリティコード). Without it, it is read like a PIN (prompt, --pin-stdin, --pin-fd, --pin-env): an argument shows in `ps` and the shell's history.", valueName: "digits"))
     var securityCode: String?
 
     @Flag(name: .long, help: "A foreign resident's card: PIN-B takes the Western birth year (1990 → 90), not the Japanese-era year.")
@@ -61,8 +63,8 @@ struct FaceCommand: ParsableCommand {
     private var pinBFromCardFace: Bool { birthDate != nil || expiryYear != nil || securityCode != nil }
 
     func validate() throws {
-        if pinBFromCardFace && (birthDate == nil || expiryYear == nil || securityCode == nil) {
-            throw ValidationError("--birth-date, --expiry-year and --security-code go together: give all three, as printed on the card face")
+        if pinBFromCardFace && (birthDate == nil || expiryYear == nil) {
+            throw ValidationError("--birth-date and --expiry-year go together (with the security code from --security-code, or read like a PIN), as printed on the card face")
         }
         guard pinA != (pinB || pinBFromCardFace) else {
             throw ValidationError("choose one of --pin-a (My Number) and --pin-b (birth date, expiry year, security code; typed or from --birth-date)")
@@ -111,10 +113,17 @@ struct FaceCommand: ParsableCommand {
             let pinReader = pinInput.makeReader()
             let printed = try printedPINB()
             if let printed { Output.message("note: PIN-B is built with \(printed.yearForm); \(Self.otherFormAdvice(printed.yearForm))") }
-            let (face, myNumberImage, authenticity, chip) = try withCard(card) { transport in
-                let session = try FaceAPSession(transport: transport)
+            let entry = try printed.map { try $0.entry(securityCode: securityCode, reader: pinReader, force: pinInput.force) }
+                ?? pinReader.entry(force: pinInput.force)
+            let (face, myNumberImage, authenticity, chip) = try withCard(card) { session in
                 do {
-                    try session.verify(kind, force: pinInput.force) { try printed?.pin() ?? pinReader.read(kind, force: pinInput.force, on: transport) }
+                    return try session.withPIN(kind, force: pinInput.force, entry: entry) {
+                        let faceAP = try FaceAPSession(session: session, selected: true)
+                        let face = try faceAP.cardFace()
+                        let image = reveal && pinA ? try faceAP.myNumberImage() : nil
+                        let authenticity = try faceAP.authenticity(of: face, root: root)
+                        return (face, image, authenticity, try faceAP.chipAuthenticity(of: face, data: authenticity))
+                    }
                 } catch let error as CardSessionError {
                     if case .wrongPIN(_, let left) = error, left > 0, let printed {
                         Output.message("note: check the birth date, expiry year and security code against the card face; if they are right, "
@@ -122,10 +131,6 @@ struct FaceCommand: ParsableCommand {
                     }
                     throw error
                 }
-                let face = try session.cardFace()
-                let image = reveal && pinA ? try session.myNumberImage() : nil
-                let authenticity = try session.authenticity(of: face, root: root)
-                return (face, image, authenticity, try session.chipAuthenticity(of: face, data: authenticity))
             }
             // The photo is card data: a card face whose signature fails is not decoded at all, and any
             // other photo only within JPEG2000Limits.cardPhoto, before any file is written.
@@ -184,17 +189,18 @@ struct FaceCommand: ParsableCommand {
         "securityCode": "security-code.png", "myNumber": "my-number.png",
     ]
 
-    /// PIN-B built from --birth-date, --expiry-year and --security-code, checked before any card is touched.
-    private func printedPINB() throws -> CardFacePINB? {
-        guard let birthDate, let expiryYear, let securityCode else { return nil }
+    /// What --birth-date and --expiry-year say, checked before any card is touched (with --security-code, that too).
+    private func printedPINB() throws -> PrintedPINB? {
+        guard let birthDate, let expiryYear else { return nil }
         guard let date = CardDate(iso: birthDate) else { throw InputError.invalid(CardFacePINBError.birthDateNotADate.description) }
-        var code = Array(securityCode.utf8)
+        let printed = PrintedPINB(birthDate: date, expiryYear: expiryYear, yearForm: foreignResident ? .gregorian : .japaneseEra)
         do {
-            return try CardFacePINB(birthDate: date, expiryYear: expiryYear, securityCode: PINCode(consuming: &code),
-                                    yearForm: foreignResident ? .gregorian : .japaneseEra)
+            try CardFacePINB.check(birthDate: date, expiryYear: expiryYear)
+            if let securityCode { _ = try printed.pinB(securityCode: securityCode) }
         } catch {
             throw InputError.invalid(error.description)
         }
+        return printed
     }
 
     /// What to do when the card may want the other year form: it is offered, never tried unasked.
@@ -202,5 +208,37 @@ struct FaceCommand: ParsableCommand {
         form == .japaneseEra
             ? "a foreign resident's card, whose face prints the Western birth date, needs --foreign-resident"
             : "a Japanese national's card, whose face prints the Japanese-era birth date, needs PIN-B without --foreign-resident"
+    }
+}
+
+/// PIN-B as the card face prints it: the birth date and expiry year from the command line, and the security code
+/// from --security-code or, better, read like a PIN.
+private struct PrintedPINB {
+    var birthDate: CardDate
+    var expiryYear: Int
+    var yearForm: CardFacePINB.YearForm
+
+    func pinB(securityCode: String) throws(CardFacePINBError) -> CardFacePINB {
+        var code = Array(securityCode.utf8)
+        return try pinB(securityCode: PINCode(consuming: &code))
+    }
+
+    func pinB(securityCode: PINCode) throws(CardFacePINBError) -> CardFacePINB {
+        try CardFacePINB(birthDate: birthDate, expiryYear: expiryYear, securityCode: securityCode, yearForm: yearForm)
+    }
+
+    /// PIN-B's entry: in hand with `securityCode` (checked before the card was touched); otherwise the security code
+    /// is read like a PIN, once the retry counter allows a try — one that is not 4 digits is refused unsent.
+    func entry(securityCode: String?, reader: PINReader, force: Bool) throws -> PINEntry {
+        if let securityCode { return .inHand(try pinB(securityCode: securityCode).pin()) }
+        return PINEntry(mayWait: reader.mayWait) { kind, status in
+            let code = try reader.read(prompt: "security code (セキュリティコード, the 4 digits printed on the card face): ",
+                                       warning: reader.lastTryWarning(kind, status: status, force: force))
+            do {
+                return try pinB(securityCode: code).pin()
+            } catch let error as CardFacePINBError {
+                throw CardSessionError.invalidPINFormat(kind, reason: error.description)
+            }
+        }
     }
 }

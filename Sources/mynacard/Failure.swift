@@ -67,6 +67,7 @@ enum Failure {
             case .wrongPIN: return ("pin-wrong", 2)
             case .pinBlocked: return ("pin-blocked", 2)
             case .lastTryRefused: return ("pin-last-try-refused", 2)
+            case .counterChanged: return ("pin-counter-changed", 2)
             case .invalidPINFormat: return ("pin-invalid-format", 2)
             case .pinRequired: return ("pin-required", 2)
             case .appletNotFound: return ("not-a-my-number-card", 4)
@@ -84,7 +85,7 @@ enum Failure {
             case .ambiguousReader: return ("reader-ambiguous", 3)
             case .noCard, .timedOutWaitingForCard: return ("no-card", 3)
             case .cardRemoved: return ("card-removed", 4)
-            case .cardInUse: return ("card-in-use", 3)
+            case .cardInUse, .cardReset: return ("card-in-use", 3)
             case .accessDenied: return ("reader-access-denied", 3)
             case .cardUnresponsive, .protocolMismatch, .protocolViolation, .pcsc: return ("card-io-error", 4)
             }

@@ -32,8 +32,8 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let (report, atr) = try withCard(card) { transport in
-                let session = CardSession(transport: transport)
+            let (report, atr) = try withCard(card) { session in try session.operation {
+                let transport = session.transport
                 var present: Set<CardApplet> = []
                 for applet in CardApplet.allCases where try session.hasApplet(applet.aid) { present.insert(applet) }
                 let label = present.contains(.jpki) ? try JPKISession(session: session).tokenLabel() : nil
@@ -44,7 +44,7 @@ struct InfoCommand: ParsableCommand {
                                     applets: Dictionary(uniqueKeysWithValues: CardApplet.allCases.map { ($0.rawValue, present.contains($0)) }),
                                     tokenLabel: label, card: diagnosis.code, cardSummary: diagnosis.summary)
                 return (report, atr)
-            }
+            } }
             if output.json { return try Output.json(report) }
             Output.line("reader:      \(terminalSafe(report.reader))")
             Output.line("ATR:         \(report.atr)  (\(atr.note))")

@@ -56,11 +56,9 @@ struct JPKICertCommand: ParsableCommand {
             let destination = try OutputFile.prepare(output, privacy: [.authenticationCA, .signingCA].contains(which) ? .shareable : .personal,
                                                      binary: format == .der)
             let pinReader = pinInput.makeReader()
-            let certificate = try withCard(card) { transport in
+            let certificate = try withCard(card) { session in
                 // The PIN is asked only when the card wants one (the signature certificate; a smartphone's authentication one).
-                try JPKISession(transport: transport).certificate(which, force: pinInput.force) { pin in
-                    try pinReader.read(pin, force: pinInput.force, on: transport)
-                }
+                try JPKISession.certificate(which, on: session, force: pinInput.force, entry: pinReader.entry(force: pinInput.force))
             }
             switch format {
             case .der: try destination.write(certificate.der)

@@ -43,15 +43,12 @@ struct JPKILoginCommand: ParsableCommand {
             }
             guard !bytes.isEmpty else { throw InputError.invalid("the challenge is empty") }
             let pinReader = pinInput.makeReader()
-            let bundle = try withCard(card) { transport in
+            let bundle = try withCard(card) { session in
                 // The signer checks the card's signature against the certificate before it is used.
-                let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication, force: pinInput.force) {
-                    try pinReader.read(.jpkiAuthentication, force: pinInput.force, on: transport)
-                }
+                let signer = try JPKISigner(session: session, key: .authentication, force: pinInput.force,
+                                            entry: pinReader.entry(force: pinInput.force))
                 defer { signer.finish() }
-                let algorithm = try signer.algorithm
-                let signature = try signer.sign(algorithm.hash.hash(bytes))
-                return LoginBundle(certificate: signer.signerCertificate, signature: signature, challenge: bytes, algorithm: algorithm)
+                return try signer.login(challenge: bytes)
             }
             try destination.write(try Output.jsonBytes(bundle))
         }

@@ -12,11 +12,13 @@ struct JPKIMyKeyIDCommand: ParsableCommand {
             serial`): treat it as personal data. It is read from the certificate's subject common name, 23 characters of \
             0-9 and A-Z; a common name of another shape is reported as such (exit 1), never guessed at. The ID a My Key \
             service registered for the holder may differ (the platform issues its own and lets it be changed). \
-            No PIN is needed.
+            No PIN is needed on a card; a smartphone token releases the certificate only after the authentication PIN, read \
+            like any PIN (prompt, --pin-stdin, --pin-fd, --pin-env) with the usual guard.
             """
     )
 
     @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
@@ -29,7 +31,7 @@ struct JPKIMyKeyIDCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let certificate = try withCard(card) { try JPKISession(transport: $0).certificate(.authentication) }
+            let certificate = try authenticationCertificate(card, pinInput)
             let names = certificate.certificate.subject.commonNames
             let report: Report
             do {

@@ -9,11 +9,14 @@ struct JPKISerialCommand: ParsableCommand {
         abstract: "Show the authentication certificate's serial number, issuer and validity.",
         discussion: """
             The serial number is what マイナポータル and other JPKI login services link an account to. It \
-            identifies the holder until the certificate is renewed: treat it as personal data. No PIN is needed.
+            identifies the holder until the certificate is renewed: treat it as personal data. No PIN is needed on a \
+            card; a smartphone token releases the certificate only after the authentication PIN, read like any PIN \
+            (prompt, --pin-stdin, --pin-fd, --pin-env) with the usual guard.
             """
     )
 
     @OptionGroup var card: CardOptions
+    @OptionGroup var pinInput: PINInputOptions
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
@@ -26,7 +29,7 @@ struct JPKISerialCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let certificate = try withCard(card) { try JPKISession(transport: $0).certificate(.authentication) }
+            let certificate = try authenticationCertificate(card, pinInput)
             let report = Report(serialDecimal: certificate.serialDecimal, serialHex: certificate.serialHex,
                                 issuer: certificate.certificate.issuer.description,
                                 notValidBefore: certificate.certificate.notValidBefore, notValidAfter: certificate.certificate.notValidAfter)
@@ -38,5 +41,14 @@ struct JPKISerialCommand: ParsableCommand {
             Output.line("valid from:       \(dates.string(from: report.notValidBefore))")
             Output.line("valid until:      \(dates.string(from: report.notValidAfter))")
         }
+    }
+}
+
+/// The authentication certificate, as `jpki serial` and `jpki mykey-id` read it: free on a card; on a smartphone
+/// token, after the authentication PIN from `pinInput`, with the guard.
+func authenticationCertificate(_ card: CardOptions, _ pinInput: PINInputOptions) throws -> JPKICertificate {
+    let entry = pinInput.makeReader().entry(force: pinInput.force)
+    return try withCard(card) { session in
+        try JPKISession.certificate(.authentication, on: session, force: pinInput.force, entry: entry)
     }
 }

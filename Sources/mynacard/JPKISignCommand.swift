@@ -112,16 +112,18 @@ struct JPKISignCommand: ParsableCommand {
             let outputs = try plannedOutputs(inputs: identities)
             PrivacyNotice.beforeSigning(with: key, quiet: quiet)
             let pinReader = pinInput.makeReader()
-            let (digests, signatures, certificate) = try withCard(card) { transport in
-                // The card is there: hash meanwhile, while the PIN is typed; send nothing until every file is read.
+            let (digests, signatures, certificate) = try withCard(card) { session in
+                // The card is there: hash meanwhile, while the PIN is typed — with the card free for other programs;
+                // the PIN is sent only once every file is read.
                 let hashing = BackgroundDigests(inputs, algorithm: hash)
-                // One PIN entry for the batch; every signature is checked against the certificate before use.
-                let signer = try JPKISigner(session: JPKISession(transport: transport), key: key, includeChain: chain,
-                                            force: pinInput.force) {
-                    let pin = try pinReader.read(key.pin, force: pinInput.force, on: transport)
-                    _ = try hashing.wait()
-                    return pin
+                var entry = pinReader.entry(force: pinInput.force)
+                if entry.mayWait {
+                    entry = entry.then { _ = try hashing.wait() }
+                } else {
+                    _ = try hashing.wait()  // a PIN in hand: the card is taken once the files are read
                 }
+                // One PIN entry for the batch; every signature is checked against the certificate before use.
+                let signer = try JPKISigner(session: session, key: key, includeChain: chain, force: pinInput.force, entry: entry)
                 defer { signer.finish() }
                 let digests = try hashing.wait()
                 var signatures: [[UInt8]] = []

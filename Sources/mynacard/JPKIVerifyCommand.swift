@@ -94,10 +94,9 @@ struct JPKIVerifyCommand: ParsableCommand {
             var source = cert.map { "the file \($0)" } ?? "the card"
             if let key = fromCard {
                 let pinReader = pinInput.makeReader()
-                certificate = try withCard(card) { transport in
-                    try JPKISession(transport: transport).certificate(key.certificate, force: pinInput.force) { pin in
-                        try pinReader.read(pin, force: pinInput.force, on: transport)
-                    }.certificate
+                certificate = try withCard(card) { session in
+                    try JPKISession.certificate(key.certificate, on: session, force: pinInput.force,
+                                                entry: pinReader.entry(force: pinInput.force)).certificate
                 }
             }
             let given = certificate != nil

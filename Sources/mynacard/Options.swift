@@ -8,7 +8,7 @@ struct CardOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Wait up to this many seconds for a card to be inserted.", valueName: "seconds"))
     var wait: Double = 0
 
-    @Option(name: .long, help: ArgumentHelp("Give up when the card does not answer within this many seconds, or another program holds it that long.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Give up when the card does not answer one command within this many seconds (a card another program holds is waited for 10 s, or this long if shorter).", valueName: "seconds"))
     var timeout: Double = 60
 
     func validate() throws {

@@ -64,13 +64,10 @@ struct PINChangeCommand: ParsableCommand {
                 }
                 return new
             }
-            try withCard(card) { transport in
-                let current = { try reader.read(which, force: pinInput.force, on: transport, prompt: "current \(which.displayName): ") }
-                if which == .textInputAssist {
-                    try TextAPSession(transport: transport).changePIN(force: pinInput.force, current: current, new: new)
-                } else {
-                    try JPKISession(transport: transport).changePIN(which, force: pinInput.force, current: current, new: new)
-                }
+            try withCard(card) { session in
+                // The PINs are typed with the card free; it is taken again for VERIFY and CHANGE REFERENCE DATA.
+                try session.changePIN(which, force: pinInput.force,
+                                      entry: reader.entry(force: pinInput.force, prompt: "current \(which.displayName): "), new: new)
             }
             if output.json { return try Output.json(Report(pin: which.rawValue)) }
             Output.line("the \(which.displayName) was changed")

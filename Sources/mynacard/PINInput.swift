@@ -157,24 +157,33 @@ final class PINReader {
             let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
             guard tty >= 0 else { throw PINInputError.noTerminal }
             defer { close(tty) }
-            if let warning { _ = writeAll(Array((warning + "\n").utf8), to: tty) }
-            let echoOff = SilentTerminal(tty, prompt: prompt)
+            let echoOff = SilentTerminal(tty, prompt: prompt, warning: warning)
             defer { echoOff.restore() }
             var bytes = try Self.readLine(from: tty, sourceName: "the terminal")
             return PINCode(consuming: &bytes)
         }
     }
 
-    /// Reads the PIN of `kind` (prompt: its name, unless `prompt` is given). With `force`, the counter is read
-    /// once more (no try is spent) and, when this is the last try, a warning that a wrong PIN now blocks it
-    /// goes to the terminal before the prompt (to standard error when the PIN comes from elsewhere).
-    func read(_ kind: PINKind, force: Bool, on transport: any CardTransport, prompt: String? = nil) throws -> PINCode {
-        var warning: String?
-        if force, (try? CardSession(transport: transport).pinStatus(kind)) == .remaining(1) {
-            warning = "⚠ this is the LAST try of the \(kind.displayName): a wrong PIN now blocks it (\(kind.resetAdvice))"
-            if !isInteractive { Output.message("mynacard: \(warning ?? "")") }
+    /// The PINs of this reader as a card operation's entry: a PIN from the environment is in hand; a prompt or
+    /// a file descriptor may keep the operation waiting, so the card is left free meanwhile. The prompt is the
+    /// PIN's name, unless `prompt` is given; with `force`, at the last try (as the counter just read says) a
+    /// warning that a wrong PIN now blocks it comes first (see ``lastTryWarning(_:status:force:)``).
+    func entry(force: Bool, prompt: String? = nil) -> PINEntry {
+        PINEntry(mayWait: mayWait) { kind, status in
+            try self.read(prompt: prompt ?? "\(kind.displayName): ", warning: self.lastTryWarning(kind, status: status, force: force))
         }
-        return try read(prompt: prompt ?? "\(kind.displayName): ", warning: warning)
+    }
+
+    /// Whether reading a PIN may wait for a person or another program (everything but `--pin-env`).
+    var mayWait: Bool { if case .environment = source { false } else { true } }
+
+    /// With `force` at the last try, the warning that a wrong PIN now blocks the PIN: for the terminal, before the
+    /// prompt, and already on standard error when the PIN comes from elsewhere. `nil` otherwise.
+    func lastTryWarning(_ kind: PINKind, status: PINStatus, force: Bool) -> String? {
+        guard force, status == .remaining(1) else { return nil }
+        let warning = "⚠ this is the LAST try of the \(kind.displayName): a wrong PIN now blocks it (\(kind.resetAdvice))"
+        if !isInteractive { Output.message("mynacard: \(warning)") }
+        return warning
     }
 
     /// Reads bytes up to a newline (not included; a CR before it is dropped), one byte at a time so that
@@ -216,7 +225,10 @@ private final class SilentTerminal {
     private var previousActions: [(Int32, sigaction)] = []
     private let active: Bool
 
-    init(_ tty: Int32, prompt: String) {
+    /// Turns echo off, then shows `warning` (if any) and the prompt. Only what was typed before anything was
+    /// shown is discarded (it may have been echoed): typing that starts as soon as the warning appears is kept,
+    /// and is not echoed.
+    init(_ tty: Int32, prompt: String, warning: String? = nil) {
         let state = promptState
         state.pointee.terminal = tty
         let promptBytes = Array(prompt.utf8.prefix(promptCapacity))
@@ -237,6 +249,7 @@ private final class SilentTerminal {
             }
             tcsetattr(tty, TCSAFLUSH, &state.pointee.silent)
         }
+        if let warning { _ = writeAll(Array((warning + "\n").utf8), to: tty) }
         _ = Glibc.write(tty, state.pointee.prompt, state.pointee.promptLength)
     }
 

@@ -33,10 +33,11 @@ struct PINStatusCommand: ParsableCommand {
 
     func run() throws {
         try Failure.report(json: output.json) {
-            let (statuses, signatureIssued) = try withCard(card) { transport in
-                let session = CardSession(transport: transport)
-                let counters = try session.pinCounters()
-                return (counters, try Self.signatureCertificateIssued(session, counters))
+            let (statuses, signatureIssued) = try withCard(card) { session in
+                try session.operation {
+                    let counters = try session.pinCounters()
+                    return (counters, try Self.signatureCertificateIssued(session, counters))
+                }
             }
             let withoutPINs = IssuedWithoutPINs(counters: statuses, signatureCertificateIssued: signatureIssued)
             let notIssued = { (entry: PINCounter) in entry.kind == .jpkiSigning && !signatureIssued && entry.status == nil }

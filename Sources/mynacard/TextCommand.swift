@@ -53,11 +53,12 @@ struct TextCommand: ParsableCommand {
         try Failure.report(json: output.json) {
             let root = try rootKey.load()
             let pinReader = pinInput.makeReader()
-            let (data, chip) = try withCard(card) { transport in
-                let text = try TextAPSession(transport: transport)
-                try text.verifyPIN(force: pinInput.force) { try pinReader.read(.textInputAssist, force: pinInput.force, on: transport) }
-                let data = try text.readAll(root: root)
-                return (data, try text.chipAuthenticity(certificate: try text.certificate()))
+            let (data, chip) = try withCard(card) { session in
+                try session.withPIN(.textInputAssist, force: pinInput.force, entry: pinReader.entry(force: pinInput.force)) {
+                    let text = try TextAPSession(session: session, selected: true)
+                    let data = try text.readAll(root: root)
+                    return (data, try text.chipAuthenticity(certificate: try text.certificate()))
+                }
             }
             let auth = data.authenticity
             let info = data.basicInfo

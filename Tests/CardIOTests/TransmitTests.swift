@@ -51,21 +51,6 @@ struct TransmitTests {
         let transport = ScriptedTransport(answers: [[]])
         #expect(throws: APDUError.responseTooShort(length: 0)) { try transport.transmit(.verify()) }
     }
-
-    @Test("a transaction is ended even when the work inside it fails")
-    func transactionEnds() {
-        final class CountingTransport: CardTransport {
-            let readerName = "counting", atr: [UInt8] = [], isCardPresent = true
-            var begun = 0, ended = 0
-            func transmitRaw(_ command: [UInt8]) throws -> [UInt8] { [0x90, 0x00] }
-            func beginTransaction() throws { begun += 1 }
-            func endTransaction() throws { ended += 1 }
-        }
-        struct Failure: Error {}
-        let transport = CountingTransport()
-        #expect(throws: Failure.self) { try transport.withTransaction { throw Failure() } }
-        #expect(transport.begun == 1 && transport.ended == 1)
-    }
 }
 
 @Suite("PC/SC errors in plain language")
@@ -76,6 +61,7 @@ struct CardIOErrorTests {
         (.noCard(reader: "R"), "insert the My Number card"),
         (.cardRemoved(reader: "R"), "put it back"),
         (.cardInUse(reader: "R"), "close it"),
+        (.cardReset(reader: "R"), "keeps resetting"),
         (.accessDenied(reader: "R"), "udev"),
         (.readerNotFound(requested: "X", available: ["A", "B"]), "\"A\", \"B\""),
     ])

@@ -107,6 +107,19 @@ struct HostileCardTests {
                           mentioning: "stopped answering: the command gave up at its 2-second limit (--timeout)", cardTimeout: 2)
     }
 
+    @Test("a card another program holds is waited for no longer than a --timeout shorter than 10 s, then card-in-use")
+    func busyCardWithShortTimeout() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let other = try OtherProgram(reader: card.readerName)
+        other.beginTransaction()
+        defer { other.endTransaction() }
+        let result = try card.run(["pin", "status", "--timeout", "2", "--json"], timeout: 30)
+        let error = try error(result, exitCode: 3)
+        #expect(error["kind"] as? String == "card-in-use")
+        #expect(result.stderr.contains("another program is using the card in reader \"\(card.readerName)\"; waiting up to 2 s"), "\(result.stderr)")
+    }
+
     @Test("every command that talks to a card takes --timeout, 60 seconds unless given",
           arguments: [["info"], ["check"], ["pin", "status"], ["pin", "change", "auth"], ["jpki", "cert", "auth"], ["jpki", "serial"],
                       ["jpki", "sign", "x"], ["jpki", "verify", "--signature", "s", "x"], ["jpki", "login", "--challenge", "00"],

@@ -113,6 +113,45 @@ struct PINRulesAndCountersTests {
         #expect(!result.allOutput.contains(card.pin("pinB")))
     }
 
+    @Test("the security code, part of PIN-B, can come from the PIN input instead of the command line", arguments: ["stdin", "env", "fd"])
+    func securityCodeFromPINInput(source: String) throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let printed = ["face", "--birth-date", "1990-01-01", "--expiry-year", "2035", "--json", "-o", directory.path]
+        let code = card.holderString("securityCode")
+        let result = switch source {
+        case "stdin": try card.run(printed + ["--pin-stdin"], input: code + "\n")
+        case "env": try card.run(printed + ["--pin-env", "SECURITY_CODE"], environment: ["SECURITY_CODE": code])
+        default: try card.run(printed + ["--pin-fd", "0"], input: code + "\n")
+        }
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.json?["pinBYearForm"] as? String == "japanese-era")
+        #expect(!result.allOutput.contains(card.pin("pinB")))
+        // A code that is not 4 digits is refused before anything is sent.
+        let short = try card.run(printed + ["--pin-stdin"], input: "48\n")
+        #expect(short.exitCode == 2, "\(short.stderr)")
+        #expect(errorKind(short) == "pin-invalid-format")
+        #expect(short.stderr.contains("4 digits"), "\(short.stderr)")
+        #expect(try triesLeft(card, "face-b") == 10)
+    }
+
+    @Test("at a terminal the security code is asked for with no echo")
+    func securityCodePrompt() throws {
+        let card = try EmulatedCardFixture()
+        defer { card.stop() }
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let code = card.holderString("securityCode")
+        let session = try TerminalSession.run(
+            ["face", "--birth-date", "1990-01-01", "--expiry-year", "2035", "-o", directory.path, "--reader", card.readerName],
+            steps: [.expect("security code"), .echo(false), .type(code + "\n"), .expect("chip:"), .ended])
+        #expect(session.failure == nil, "\(session.failure ?? ""): \(session.screen)")
+        #expect(session.exitCode == 0, "\(session.screen)")
+        #expect(!session.screen.contains(code), "the security code was echoed")
+    }
+
     @Test("a foreign resident's card opens with the Western year; the era form costs one try and points to --foreign-resident")
     func foreignResident() throws {
         let card = try EmulatedCardFixture(profile: "foreign-resident")
@@ -134,10 +173,11 @@ struct PINRulesAndCountersTests {
 
     @Test("a card pulled out during the VERIFY: the try may have been counted, and pin status is the next step")
     func pulledDuringVerify() throws {
-        // The face command sends SELECT, SELECT EF 0012 and the empty VERIFY before the VERIFY with PIN-B; other
-        // engineers may add reads before it, so look for the pull that lands on the VERIFY in a small window.
+        // The face command sends SELECT and the retry query, then — the PIN read with the card free — SELECT, the
+        // retry query again and the VERIFY with PIN-B; other engineers may add reads before it, so look for the pull
+        // that lands on the VERIFY in a small window.
         var found: CommandResult?
-        for answered in 3...6 where found == nil {
+        for answered in 2...7 where found == nil {
             let card = try EmulatedCardFixture(pullAfter: answered)
             defer { card.stop() }
             let directory = try scratchDirectory()

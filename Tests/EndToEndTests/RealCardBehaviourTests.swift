@@ -320,6 +320,23 @@ struct CardVariantTests {
         #expect(login.exitCode == 0, "\(login.stderr)")
     }
 
+    @Test("on a smartphone token, jpki serial and jpki mykey-id take the authentication PIN like any command, with the guard")
+    func smartphoneIdentifiers() throws {
+        let card = try EmulatedCardFixture(profile: "smartphone-token")
+        defer { card.stop() }
+        let serial = try card.run(["jpki", "serial", "--json", "--pin-stdin"], input: card.pin("auth") + "\n")
+        #expect(serial.exitCode == 0, "\(serial.stderr)")
+        #expect(serial.json?["serialHex"] as? String == card.holderString("authSerialHex"))
+        let myKeyID = try card.run(["jpki", "mykey-id", "--json", "--pin-env", "AUTH_PIN"], environment: ["AUTH_PIN": card.pin("auth")])
+        #expect(myKeyID.exitCode == 0, "\(myKeyID.stderr)")
+        #expect(myKeyID.json?["commonName"] as? String == card.holderString("authCommonName"))
+        // Without a PIN source and a terminal: the PIN cannot be read (no try spent); a wrong one costs one try, as anywhere.
+        #expect(try card.run(["jpki", "serial", "--json"]).errorKind == "pin-input")
+        let wrong = try card.run(["jpki", "serial", "--json", "--pin-stdin"], input: "9999\n")
+        #expect(wrong.errorKind == "pin-wrong", "\(wrong.stdoutText)")
+        #expect(try card.pinEntry("auth")?["triesLeft"] as? Int == 2)
+    }
+
     @Test("a card with unknown applets (like a next-generation card) is plainly not a current-generation My Number card")
     func unknownApplets() throws {
         let card = try EmulatedCardFixture(profile: "unknown-applets")

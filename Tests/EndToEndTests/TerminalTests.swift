@@ -74,16 +74,17 @@ struct TerminalTests {
         #expect(verify.exitCode == 0, "the signature covers what came through the FIFO: \(verify.allOutput)")
     }
 
-    @Test("--force at the last try warns once more on the terminal before the prompt")
+    @Test("--force at the last try warns once more on the terminal before the prompt; typing starts with the warning")
     func forceAtLastTryWarns() throws {
         let card = try EmulatedCardFixture(profile: "last-try")
         defer { card.stop() }
+        // The PIN is typed as soon as the warning shows, before the prompt: it is kept, and not echoed.
         let session = try TerminalSession.run(["jpki", "login", "--challenge", "00FF", "--force", "--reader", card.readerName],
-                                              // The warning names the PIN too: wait for its end, then for the prompt, before typing.
-                                              steps: [.expect("LAST try"), .expect("now blocks it"), .expect("authentication PIN"),
-                                                      .type(card.pin("auth") + "\n"), .ended])
+                                              steps: [.expect("LAST try"), .type(card.pin("auth") + "\n"),
+                                                      .expect("\"signature\""), .ended], timeout: 40)
         #expect(session.failure == nil, "\(session.failure ?? ""): \(session.screen)")
         #expect(session.exitCode == 0, "\(session.screen)")
+        #expect(!session.screen.contains(card.pin("auth")), "the PIN was echoed")
         // Without a terminal the warning goes to standard error; the signing password is at its last try too.
         let scripted = try card.run(["pin", "change", "sign", "--force", "--pin-stdin"], input: card.pin("sign") + "\n" + card.pin("sign") + "\n")
         #expect(scripted.exitCode == 0, "\(scripted.stderr)")

@@ -99,14 +99,21 @@ struct RetryCounterSettingsTests {
         #expect(transport.sentCommands.count - before == (enabled ? 1 : 2))  // learnt: no more short identifiers
     }
 
-    @Test("a PIN is sent to its own file even after a retry query by short EF identifier")
-    func pinGoesToItsFile() throws {
-        let transport = try emulatedCard()
+    @Test("a PIN is sent to its own file even after a retry query by short EF identifier: by that identifier, or after a SELECT",
+          arguments: [true, false])
+    func pinGoesToItsFile(shortIdentifiers: Bool) throws {
+        let transport = try emulatedCard { $0.shortFileIdentifiers = shortIdentifiers }
         let jpki = try JPKISession(transport: transport)
         _ = try jpki.certificate(.authentication)  // leaves EF 000A selected
         try jpki.verify(.jpkiAuthentication, pin: pin("1234"))
         let verify = try #require(transport.sentCommands.lastIndex(where: isVerifyWithPIN))
-        #expect(transport.sentCommands[verify - 1] == [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18])
+        if shortIdentifiers {
+            // The card has just answered the retry query by EF 0018's short identifier: the PIN goes the same way.
+            #expect(Array(transport.sentCommands[verify].prefix(4)) == [0x00, 0x20, 0x00, 0x80 | 0x18])
+        } else {
+            #expect(transport.sentCommands[verify - 1] == [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18])
+            #expect(Array(transport.sentCommands[verify].prefix(4)) == [0x00, 0x20, 0x00, 0x80])
+        }
     }
 
     @Test("a blocked PIN is blocked whichever way the card answers the query", arguments: CardSettings.BlockedPINAnswer.allCases)
@@ -169,13 +176,15 @@ struct CardVariantLibraryTests {
         #expect(try !jpki.certificateAvailability().isIssued(.signing))
         #expect(try jpki.certificateAvailability().isIssued(.authentication))
         #expect {
-            _ = try jpki.certificate(.signing, force: false) { _ in Issue.record("the PIN was asked for"); return pin("ABC123") }
+            _ = try JPKISession.certificate(.signing, on: jpki.session, force: false,
+                                            entry: PINEntry(mayWait: true) { _, _ in Issue.record("the PIN was asked for"); return pin("ABC123") })
         } throws: { error in
             guard case CardSessionError.notIssued(let why) = error else { return false }
             return why.contains("without a signature certificate")
         }
         #expect(throws: CardSessionError.self) {
-            _ = try JPKISigner(session: jpki, key: .signing) { Issue.record("the PIN was asked for"); return pin("ABC123") }
+            _ = try JPKISigner(session: jpki.session, key: .signing,
+                               entry: PINEntry(mayWait: true) { _, _ in Issue.record("the PIN was asked for"); return pin("ABC123") })
         }
         #expect(!transport.sentCommands.contains(where: isVerifyWithPIN))
         let counters = try CardSession(transport: transport).pinCounters()
@@ -192,7 +201,8 @@ struct CardVariantLibraryTests {
             try jpki.certificate(.authentication)
         }
         var asked: [PINKind] = []
-        let certificate = try jpki.certificate(.authentication, force: false) { kind in asked.append(kind); return pin("1234") }
+        let certificate = try JPKISession.certificate(.authentication, on: jpki.session, force: false,
+                                                      entry: PINEntry(mayWait: true) { kind, _ in asked.append(kind); return pin("1234") })
         #expect(asked == [.jpkiAuthentication])
         #expect(certificate.der == (try profileFile("smartphone-token", "jpki/auth-cert.der")))
     }

@@ -21,8 +21,8 @@ final class ForgingTransport: CardTransport {
         guard command.count > 2, command[0] == 0x80, command[1] == 0x2A, let forge else { return answer }
         return forge(answer)
     }
-    func beginTransaction() throws {}
-    func endTransaction() throws {}
+    func beginTransaction() throws { try inner.beginTransaction() }
+    func endTransaction() throws { try inner.endTransaction() }
 }
 
 @Suite("Batch signing with JPKISigner")
@@ -34,10 +34,10 @@ struct JPKISignerTests {
     func batch(setting: CardSettings.SecurityAfterSignature, key: JPKIKey) throws {
         let transport = try emulatedCard { $0.securityAfterSignature = setting }
         var asked = 0
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: key) {
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: key, entry: PINEntry(mayWait: false) { _, _ in
             asked += 1
             return pin(key == .authentication ? "1234" : "ABC123")
-        }
+        })
         for document in content {
             let digest = JPKIHashAlgorithm.sha256.hash(document)
             let signature = try signer.sign(digest)
@@ -47,61 +47,64 @@ struct JPKISignerTests {
         #expect(asked == 1)
         let verifies = transport.sentCommands.filter(isVerifyWithPIN).count
         #expect(verifies == (setting == .kept ? 1 : content.count))
+        // One card operation, every command inside it, ending with the log-out (the applet selected again), no reset.
+        #expect(transport.commandsOutsideTransaction == 0 && transport.transactions == 1 && transport.resets == 0)
+        #expect(transport.sentCommands.last == (try CommandAPDU.select(applet: CardApplet.jpki.aid).encoded()))
         #expect(try JPKISession(transport: transport).pinStatus(key.pin) == .remaining(key.pin.maximumTries))
     }
 
-    @Test("a card that says the PIN is already verified is not sent one; if it later wants one, the PIN is asked then, once")
-    func alreadyVerified() throws {
+    @Test("a card whose retry query answers 90 00 after the VERIFY and that drops the key after each signature: one PIN entry")
+    func verifiedAnswerAndDroppedKey() throws {
         let transport = try emulatedCard {
             $0.emptyVerifyAfterSuccess = .success
             $0.securityAfterSignature = .dropped
         }
-        let jpki = try JPKISession(transport: transport)
-        try jpki.verify(.jpkiAuthentication, pin: pin("1234"))
         var asked = 0
-        let signer = try JPKISigner(session: jpki, key: .authentication) { asked += 1; return pin("1234") }
-        #expect(asked == 0)
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .authentication,
+                                    entry: PINEntry(mayWait: false) { _, _ in asked += 1; return pin("1234") })
         for document in content { _ = try signer.sign(JPKIHashAlgorithm.sha384.hash(document)) }
+        signer.finish()
         #expect(asked == 1)
     }
 
     @Test("the PIN rules apply: a signing password typed in lower case signs, and is kept as the card wants it")
     func pinRules() throws {
         let transport = try emulatedCard { $0.securityAfterSignature = .dropped }
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .signing) { pin("abc123") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .signing, entry: .inHand(pin("abc123")))
         for document in content { _ = try signer.sign(JPKIHashAlgorithm.sha256.hash(document)) }
         #expect(transport.sentCommands.filter(isVerifyWithPIN).allSatisfy { $0.suffix(6) == Array("ABC123".utf8) })
     }
 
-    @Test("after finish the PIN is gone: a card that wants it again gets it only by asking")
-    func finishForgets() throws {
-        let transport = try emulatedCard { $0.securityAfterSignature = .dropped }
+    @Test("after finish the PIN is logged out on the card and forgotten: the key does not sign again, and the card wants the PIN")
+    func finishLogsOut() throws {
+        let transport = try emulatedCard()
         var asked = 0
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication) { asked += 1; return pin("1234") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .authentication,
+                                    entry: PINEntry(mayWait: false) { _, _ in asked += 1; return pin("1234") })
         _ = try signer.sign(JPKIHashAlgorithm.sha256.hash([1]))
         signer.finish()
-        _ = try signer.sign(JPKIHashAlgorithm.sha256.hash([2]))
-        #expect(asked == 2)
+        #expect(throws: CardSessionError.pinRequired(.jpkiAuthentication, during: "signing with the auth key")) {
+            try signer.sign(JPKIHashAlgorithm.sha256.hash([2]))
+        }
+        #expect(asked == 1)
     }
 
     @Test("the guard still applies: a blocked PIN or the last try is refused before the PIN is asked")
     func guardApplies() throws {
         #expect(throws: CardSessionError.pinBlocked(.jpkiAuthentication)) {
-            _ = try JPKISigner(session: JPKISession(transport: emulatedCard("blocked-pin")), key: .authentication) {
-                Issue.record("the PIN was asked for"); return pin("1234")
-            }
+            _ = try JPKISigner(session: CardSession(transport: emulatedCard("blocked-pin")), key: .authentication,
+                               entry: PINEntry(mayWait: true) { _, _ in Issue.record("the PIN was asked for"); return pin("1234") })
         }
         #expect(throws: CardSessionError.lastTryRefused(.jpkiSigning)) {
-            _ = try JPKISigner(session: JPKISession(transport: emulatedCard("last-try")), key: .signing) {
-                Issue.record("the PIN was asked for"); return pin("ABC123")
-            }
+            _ = try JPKISigner(session: CardSession(transport: emulatedCard("last-try")), key: .signing,
+                               entry: PINEntry(mayWait: true) { _, _ in Issue.record("the PIN was asked for"); return pin("ABC123") })
         }
     }
 
     @Test("an answer of the wrong length or one that does not verify is an error, never a signature", arguments: [65000, 256, 255])
     func forgedAnswers(length: Int) throws {
         let transport = ForgingTransport(try emulatedCard())
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication) { pin("1234") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .authentication, entry: .inHand(pin("1234")))
         transport.forge = { _ in [UInt8](repeating: 0x5A, count: length) + [0x90, 0x00] }
         #expect {
             _ = try signer.sign(JPKIHashAlgorithm.sha256.hash([1, 2, 3]))
@@ -114,7 +117,7 @@ struct JPKISignerTests {
     @Test("a signature from another key (a faulty card) is refused")
     func otherKeysSignature() throws {
         let transport = ForgingTransport(try emulatedCard())
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication) { pin("1234") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .authentication, entry: .inHand(pin("1234")))
         let digest = JPKIHashAlgorithm.sha256.hash([9])
         let (other, _) = try emulatedJPKI()
         try other.verify(.jpkiSigning, pin: pin("ABC123"))
@@ -126,7 +129,7 @@ struct JPKISignerTests {
     @Test("a CMS signature made through the signer verifies, with the chain when asked for")
     func cms() throws {
         let transport = try emulatedCard { $0.securityAfterSignature = .dropped }
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .signing, includeChain: true) { pin("ABC123") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .signing, includeChain: true, entry: .inHand(pin("ABC123")))
         let digest = JPKIHashAlgorithm.sha256.hash(content[0])
         let cms = try DetachedCMSSignature(derEncoded: signer.signDetachedCMS(contentDigest: digest))
         #expect(cms.verify(contentDigest: digest, signer: signer.certificate) == .valid)
@@ -137,7 +140,7 @@ struct JPKISignerTests {
     @Test("a signature in parts (61 xx, GET RESPONSE) from a reader with a small limit is put together and checked")
     func signatureInParts() throws {
         let transport = try emulatedCard { $0.maximumResponseLength = 128 }
-        let signer = try JPKISigner(session: JPKISession(transport: transport), key: .authentication) { pin("1234") }
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .authentication, entry: .inHand(pin("1234")))
         let digest = JPKIHashAlgorithm.sha512.hash(content[1])
         #expect(RawSignature.verify(signature: try signer.sign(digest), contentDigest: digest, certificate: signer.certificate) == .valid)
     }
@@ -145,9 +148,8 @@ struct JPKISignerTests {
     @Test("on a smartphone token the authentication certificate is read after the PIN, which is asked once")
     func smartphone() throws {
         var asked = 0
-        let signer = try JPKISigner(session: JPKISession(transport: emulatedCard("smartphone-token")), key: .authentication) {
-            asked += 1; return pin("1234")
-        }
+        let signer = try JPKISigner(session: CardSession(transport: emulatedCard("smartphone-token")), key: .authentication,
+                                    entry: PINEntry(mayWait: true) { _, _ in asked += 1; return pin("1234") })
         _ = try signer.sign(JPKIHashAlgorithm.sha256.hash([1]))
         #expect(asked == 1)
     }

@@ -82,7 +82,7 @@ struct DetachedCMSTests {
     @Test("a CMS signature parses back, verifies against its content, and fails for changed content or another key")
     func cmsRoundTrip() throws {
         let (jpki, _) = try emulatedJPKI()
-        let cardSigner = try JPKISigner(session: jpki, key: .signing, includeChain: true) { pin("ABC123") }
+        let cardSigner = try JPKISigner(session: jpki.session, key: .signing, includeChain: true, entry: .inHand(pin("ABC123")))
         let content = Array("契約書 version 1".utf8)
         let signer = cardSigner.signerCertificate.der
         let time = Date(timeIntervalSince1970: 1_800_000_000)
@@ -170,8 +170,9 @@ struct LoginBundleTests {
 
     func makeBundle(_ challenge: [UInt8]) throws -> (LoginBundle, JPKICertificate) {
         let (jpki, _) = try emulatedJPKI()
-        try jpki.verify(.jpkiAuthentication, pin: pin("1234"))
-        return (try jpki.login(challenge: challenge), try jpki.certificate(.authentication))
+        let signer = try JPKISigner(session: jpki.session, key: .authentication, entry: .inHand(pin("1234")))
+        defer { signer.finish() }
+        return (try signer.login(challenge: challenge), signer.signerCertificate)
     }
 
     static let inValidity = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!
@@ -289,8 +290,8 @@ struct MyKeyIDTests {
 struct HostileCMSTests {
     /// A valid CMS made by the emulated card, with the issuing CA in its chain.
     static func validCMS() throws -> (der: [UInt8], content: [UInt8]) {
-        let (jpki, _) = try emulatedJPKI()
-        let signer = try JPKISigner(session: jpki, key: .signing, includeChain: true) { pin("ABC123") }
+        let (_, transport) = try emulatedJPKI()
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .signing, includeChain: true, entry: .inHand(pin("ABC123")))
         let content = Array("契約書 version 1".utf8)
         let der = try signer.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content),
                                              signingTime: Date(timeIntervalSince1970: 1_800_000_000))

@@ -62,8 +62,8 @@ struct PINRulesTests {
     func pulledDuringVerify() throws {
         let transport = try card.transport()
         let jpki = try JPKISession(transport: transport)
-        // SELECT applet, the retry query and SELECT EF 0018 are answered; the VERIFY with the PIN is not.
-        transport.removeAfterCommands = 3
+        // SELECT applet and the retry query (by EF 0018's short identifier) are answered; the VERIFY with the PIN is not.
+        transport.removeAfterCommands = 2
         #expect {
             try jpki.verify(.jpkiAuthentication, pin: card.pin("1234"))
         } throws: { error in
@@ -77,7 +77,7 @@ struct PINRulesTests {
     func pulledDuringChange() throws {
         let transport = try card.transport()
         let jpki = try JPKISession(transport: transport)
-        // SELECT applet, the retry query, SELECT EF and the VERIFY of the current PIN are answered.
+        // SELECT applet, the retry query, the VERIFY of the current PIN and SELECT EF 0018 are answered.
         transport.removeAfterCommands = 4
         #expect {
             try jpki.changePIN(.jpkiAuthentication, current: card.pin("1234"), new: card.pin("4321"))

@@ -21,6 +21,22 @@ enum TerminalSession {
         case type(String)
         /// Write `text` into the FIFO at `path` (opened when the session starts) and close it.
         case feedFIFO(path: String, text: String)
+        /// Run another program to its end (at most `timeout` seconds) while mynacard waits; its exit code and
+        /// output are in ``Result/runs``.
+        case run([String], timeout: Double = 30)
+        /// Create an empty file at `path` (to tell the test that the script got here).
+        case createFile(String)
+        /// Wait until a file exists at `path` (the test's go-ahead).
+        case awaitFile(String)
+    }
+
+    /// Another program run by a ``Step/run(_:timeout:)`` step.
+    struct Run {
+        var arguments: [String]
+        var exitCode: Int?
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
     }
 
     /// How the session ended: mynacard's exit code or the signal that ended it, everything the terminal
@@ -30,12 +46,13 @@ enum TerminalSession {
         var signal: Int?
         var screen: String
         var failure: String?
+        var runs: [Run] = []
     }
 
     /// Runs `mynacard arguments…` through `steps`, then waits for it to end (`timeout` seconds per step).
     static func run(_ arguments: [String], steps: [Step], fifos: [String] = [], timeout: Double = 20) throws -> Result {
         let binary = EmulatedCardFixture.binDirectory.appendingPathComponent("mynacard").path
-        let encodedSteps: [[String: String]] = steps.map { step in
+        let encodedSteps: [[String: Any]] = steps.map { step in
             switch step {
             case .expect(let text): ["expect": text]
             case .echo(let on): ["echo": on ? "on" : "off"]
@@ -44,6 +61,9 @@ enum TerminalSession {
             case .ended: ["ended": ""]
             case .type(let text): ["type": text]
             case .feedFIFO(let path, let text): ["fifo": path, "text": text]
+            case .run(let arguments, let timeout): ["run": arguments, "timeout": timeout]
+            case .createFile(let path): ["create": path]
+            case .awaitFile(let path): ["await": path]
             }
         }
         let configuration: [String: Any] = ["argv": [binary] + arguments, "steps": encodedSteps, "fifos": fifos, "timeout": timeout]
@@ -53,12 +73,16 @@ enum TerminalSession {
         guard let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
             throw FixtureError("the terminal driver failed (exit \(result.exitCode)): \(result.stderr)")
         }
+        let runs = (object["runs"] as? [[String: Any]] ?? []).map { run in
+            Run(arguments: run["argv"] as? [String] ?? [], exitCode: run["exit"] as? Int, stdout: run["stdout"] as? String ?? "",
+                stderr: run["stderr"] as? String ?? "", timedOut: run["timedOut"] as? Bool ?? false)
+        }
         return Result(exitCode: object["exit"] as? Int, signal: object["signal"] as? Int,
-                      screen: object["screen"] as? String ?? "", failure: object["failure"] as? String)
+                      screen: object["screen"] as? String ?? "", failure: object["failure"] as? String, runs: runs)
     }
 
     private static let driver = #"""
-import fcntl, json, os, select, signal, sys, termios, time
+import fcntl, json, os, select, signal, subprocess, sys, termios, time
 
 config = json.loads(sys.argv[1])
 timeout = config["timeout"]
@@ -107,6 +131,7 @@ if leader == 0:
 
 os.close(status_write)
 screen = b""
+runs = []
 seen = 0
 status_buffer = b""
 events = []
@@ -135,7 +160,7 @@ def wait_for(predicate):
     return predicate()
 
 def finish(failure=None):
-    result = {"screen": screen.decode("utf-8", "replace")}
+    result = {"screen": screen.decode("utf-8", "replace"), "runs": runs}
     if failure:
         result["failure"] = failure
     for event in events:
@@ -177,6 +202,24 @@ for step in config["steps"]:
         fd = fifo_fds.pop(step["fifo"])
         os.write(fd, step["text"].encode())
         os.close(fd)
+    elif "run" in step:
+        argv = step["run"]
+        other = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = other.communicate(timeout=float(step["timeout"]))
+            runs.append({"argv": argv, "exit": other.returncode, "stdout": out.decode("utf-8", "replace"),
+                         "stderr": err.decode("utf-8", "replace"), "timedOut": False})
+        except subprocess.TimeoutExpired:
+            other.kill()
+            out, err = other.communicate()
+            runs.append({"argv": argv, "stdout": out.decode("utf-8", "replace"), "stderr": err.decode("utf-8", "replace"),
+                         "timedOut": True})
+        pump(0)
+    elif "create" in step:
+        open(step["create"], "w").close()
+    elif "await" in step:
+        if not wait_for(lambda: os.path.exists(step["await"])):
+            finish("the test did not go ahead")
 
 if not wait_for(ended):
     os.kill(pid, signal.SIGKILL)
