@@ -64,36 +64,40 @@ struct HostileCardTests {
         #expect((face["message"] as? String)?.contains("card-face file (EF 0002) has a DF21 offset") == true, "\(face)")
     }
 
-    @Test("a signed photo declaring 60000 × 60000 pixels is refused from its header, and nothing is written")
-    func photoBombSigned() throws {
+    /// Runs `face --pin-b -o FOLDER` (and `extra`) against a card made from `fixtures/hostile/<profile>`, with a
+    /// new folder that is removed afterwards, and hands `inspect` the result and the folder.
+    private func face(_ profile: String, _ extra: [String] = [], _ inspect: (CommandResult, URL) throws -> Void) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let card = try EmulatedCardFixture(profile: "hostile/photo-60000")
+        let card = try EmulatedCardFixture(profile: "hostile/" + profile)
         defer { card.stop() }
+        try inspect(try run(card, ["face", "--pin-b", "--pin-stdin", "-o", folder.path] + extra, input: card.pin("pinB") + "\n"), folder)
+    }
+
+    @Test("a signed photo declaring 60000 × 60000 pixels is refused from its header, and nothing is written")
+    func photoBombSigned() throws {
         let root = EmulatedCardFixture.packageRoot.appendingPathComponent("fixtures/ca/face-root.pem").path
-        let result = try run(card, ["face", "--pin-b", "--pin-stdin", "--root", root, "-o", folder.path], input: card.pin("pinB") + "\n")
-        let error = try error(result, exitCode: 4)
-        #expect(error["kind"] as? String == "image-decode-failed")
-        #expect((error["message"] as? String)?.contains("60000 × 60000") == true, "\(error)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+        try face("photo-60000", ["--root", root]) { result, folder in
+            let error = try error(result, exitCode: 4)
+            #expect(error["kind"] as? String == "image-decode-failed")
+            #expect((error["message"] as? String)?.contains("60000 × 60000") == true, "\(error)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+        }
     }
 
     @Test("a photo whose card-face signature fails is kept as stored but never decoded")
     func photoBombUnsigned() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-face-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let card = try EmulatedCardFixture(profile: "hostile/photo-60000-unsigned")
-        defer { card.stop() }
-        let result = try run(card, ["face", "--pin-b", "--pin-stdin", "-o", folder.path], input: card.pin("pinB") + "\n")
-        #expect(!result.timedOut)
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        let json = try #require(result.json)
-        #expect((json["authenticity"] as? [String: Any])?["result"] as? String == "not-genuine")
-        #expect(json["photoNotDecoded"] as? String == "the card face is not genuine")
-        let files = try #require(json["files"] as? [String: String])
-        #expect(files["photoPNG"] == nil)
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.jp2").path))
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+        try face("photo-60000-unsigned") { result, folder in
+            #expect(!result.timedOut)
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            let json = try #require(result.json)
+            #expect((json["authenticity"] as? [String: Any])?["result"] as? String == "not-genuine")
+            #expect(json["photoNotDecoded"] as? String == "the card face is not genuine")
+            let files = try #require(json["files"] as? [String: String])
+            #expect(files["photoPNG"] == nil)
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.jp2").path))
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("photo.png").path))
+        }
     }
 
     @Test("a card announcing more data (61 xx) for ever is cut off with a card error")
