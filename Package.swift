@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "mynacard-emulator", targets: ["mynacard-emulator"]),
         .library(name: "MyNumberCard", targets: ["APDU", "CardIO", "CardSession", "CMS", "JPKIApplet", "KenmenAP"]),
         .library(name: "DocumentSignatures", targets: ["CMS", "PDFSignature", "XMLSignature"]),
+        // The card-face photo's JPEG 2000 decoding (with its limits) and the PNG writer; fuzz/ uses it too.
+        .library(name: "CardImages", targets: ["CardImages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

@@ -29,13 +29,16 @@ public struct TLV: Equatable, Sendable {
         return tagBytes + TLV.encodeLength(value.count) + value
     }
 
-    /// Encodes a definite length in its shortest form.
+    /// Encodes a definite length in its shortest form (a negative length as 0; beyond 2^32−1, the low 32 bits).
     public static func encodeLength(_ length: Int) -> [UInt8] {
+        let bytes = { (count: Int) in (0..<count).reversed().map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } }
         switch length {
-        case ..<0x80: [UInt8(length)]
-        case ..<0x100: [0x81, UInt8(length)]
-        case ..<0x10000: [0x82, UInt8(length >> 8), UInt8(length & 0xFF)]
-        default: [0x83, UInt8(length >> 16), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)]
+        case ..<0: return [0x00]
+        case ..<0x80: return [UInt8(length)]
+        case ..<0x100: return [0x81] + bytes(1)
+        case ..<0x10000: return [0x82] + bytes(2)
+        case ..<0x100_0000: return [0x83] + bytes(3)
+        default: return [0x84] + bytes(4)
         }
     }
 

@@ -139,6 +139,17 @@ public struct DetachedCMSSignature: Sendable {
     /// Parses a DER ContentInfo holding a detached SignedData with one signer.
     /// - Throws: ``CMSFormatError`` when it is not one.
     public init(derEncoded bytes: [UInt8]) throws {
+        do {
+            try self.init(parsing: bytes)
+        } catch let error as CMSFormatError {
+            throw error
+        } catch {
+            // swift-asn1's and swift-certificates' errors name source files; say it in words.
+            throw CMSFormatError("one of its fields is not what RFC 5652 allows there")
+        }
+    }
+
+    private init(parsing bytes: [UInt8]) throws {
         let root: ASN1Node
         do { root = try DER.parse(bytes) } catch { throw CMSFormatError("it is not DER-encoded ASN.1") }
         let contentInfo = try Self.children(root, "ContentInfo")
@@ -167,7 +178,10 @@ public struct DetachedCMSSignature: Sendable {
         guard signerID.count == 2 else { throw CMSFormatError("the signer is not named by issuer and serial number") }
         signerIssuer = try DistinguishedName(derEncoded: signerID[0])
         signerSerial = Certificate.SerialNumber(bytes: try ArraySlice<UInt8>(derEncoded: signerID[1]))
-        let digestOID = try ASN1ObjectIdentifier(derEncoded: try Self.children(signerInfo[2], "digestAlgorithm")[0])
+        guard let digestAlgorithm = try Self.children(signerInfo[2], "digestAlgorithm").first else {
+            throw CMSFormatError("its digest algorithm is empty")
+        }
+        let digestOID = try ASN1ObjectIdentifier(derEncoded: digestAlgorithm)
         guard let hash = JPKIHashAlgorithm.allCases.first(where: { $0.oid == digestOID }) else {
             throw CMSFormatError("its digest algorithm \(digestOID) is not SHA-256, SHA-384 or SHA-512")
         }

@@ -14,6 +14,8 @@ public struct CardProfile: Sendable {
     public var applets: [Applet]
     /// How the card (and the reader it sits in) behaves where public sources disagree or are silent.
     public var settings: CardSettings = CardSettings()
+    /// How the card misbehaves, for hostile-card tests (HostileBehaviour.swift); `nil` for a card that behaves.
+    public var hostile: HostileBehaviour? = nil
 
     /// One applet: its AID and its elementary files.
     public struct Applet: Sendable {
@@ -77,7 +79,7 @@ public struct CardProfile: Sendable {
             }
             applets.append(Applet(name: applet.name, aid: aid, files: files))
         }
-        var profile = CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets)
+        var profile = CardProfile(name: manifest.name, summary: manifest.description ?? "", atr: atr, applets: applets, hostile: manifest.hostile)
         if let settings = manifest.settings {
             do { profile.settings = try CardSettings(settings) } catch let error as CardSettings.Invalid {
                 throw ProfileError.invalid(manifestURL.path, reason: "settings: \(error.reason)")
@@ -107,6 +109,7 @@ private struct Manifest: Decodable {
     var atr: String
     var applets: [AppletEntry]
     var settings: [String: JSONValue]?
+    var hostile: HostileBehaviour?
 
     struct AppletEntry: Decodable {
         var name: String

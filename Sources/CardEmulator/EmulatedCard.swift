@@ -30,6 +30,9 @@ public final class EmulatedCard: @unchecked Sendable {
     /// The part of a long answer not sent yet, fetched with GET RESPONSE.
     private var pendingResponse: [UInt8] = []
     private let lock = NSLock()
+    /// Hostile misbehaviour from the profile (HostileBehaviour.swift); `nil` for a card that behaves.
+    private let hostile: HostileBehaviour?
+    private var commandCount = 0
 
     /// Creates a card from a profile. With a `store`, PIN counters and changed PINs are kept across
     /// runs, so a blocked test card stays blocked, like a real one.
@@ -39,6 +42,7 @@ public final class EmulatedCard: @unchecked Sendable {
         self.settings = profile.settings
         self.applets = profile.applets
         self.store = store
+        self.hostile = profile.hostile
         if let store { store.apply(to: &applets) }
     }
 
@@ -55,6 +59,8 @@ public final class EmulatedCard: @unchecked Sendable {
     /// Processes one command APDU and returns the response bytes (data and status word).
     public func process(_ commandBytes: [UInt8]) -> [UInt8] {
         lock.withLock {
+            defer { commandCount += 1 }
+            if commandBytes.count >= 2, let answer = hostile?.answer(instruction: commandBytes[1], count: commandCount) { return answer }
             let response: ResponseAPDU
             do {
                 let command = try CommandAPDU(bytes: commandBytes)
@@ -72,6 +78,9 @@ public final class EmulatedCard: @unchecked Sendable {
             return response.bytes
         }
     }
+
+    /// Whether a hostile card has gone silent: the next command gets no answer at all.
+    public var isSilent: Bool { lock.withLock { hostile?.isSilent(count: commandCount) ?? false } }
 
     private func handle(_ command: CommandAPDU) -> ResponseAPDU {
         switch (command.cla, command.ins) {

@@ -74,6 +74,7 @@ public final class VirtualReaderLink {
                 shutdown(socket, Int32(SHUT_RDWR))
                 return .cardPulled
             }
+            if card.isSilent { while try receive(count: 1) != nil {}; return .readerClosed }  // a hostile card that stopped answering
             let response = card.process(payload)
             trace?(describe(payload) + " -> " + response.hexString)
             try send(response)

@@ -1,11 +1,18 @@
 import COpenJPEG
 
 /// Decodes JPEG 2000 (a JP2 container, as the card-face photo is stored) with OpenJPEG.
+///
+/// The photo comes from the card, so it is untrusted: its headers are read first by ``JPEG2000Header``
+/// and checked against ``JPEG2000Limits`` — image, tile and component sizes, and bounds of the memory and
+/// work OpenJPEG would need — and OpenJPEG sees only images within them.
 public enum JPEG2000Decoder {
     /// Decodes `data` (JP2 container, or a raw J2K codestream) into 8-bit samples.
-    public static func decode(_ data: [UInt8]) throws -> RasterImage {
-        let isJP2 = data.count >= 12 && Array(data[4..<8]) == Array("jP  ".utf8)
-        guard let codec = opj_create_decompress(isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else {
+    /// - Throws: ``ImageError/exceedsLimits(_:)`` for an image beyond `limits`, ``ImageError/jpeg2000(_:)``
+    ///   when it is not valid JPEG 2000, ``ImageError/unsupported(_:)`` for a layout that is not converted.
+    public static func decode(_ data: [UInt8], limits: JPEG2000Limits = .cardPhoto) throws -> RasterImage {
+        let header = try JPEG2000Header(data)
+        try limits.check(header)
+        guard let codec = opj_create_decompress(header.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else {
             throw ImageError.jpeg2000("OpenJPEG could not create a decoder")
         }
         defer { opj_destroy_codec(codec) }
@@ -37,26 +44,32 @@ public enum JPEG2000Decoder {
         guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
             throw ImageError.jpeg2000("the image data is damaged")
         }
-        return try raster(from: image.pointee)
+        return try raster(from: image.pointee, header: header)
     }
 
-    private static func raster(from image: opj_image_t) throws -> RasterImage {
+    /// The decoded components as interleaved 8-bit samples. What OpenJPEG returns is checked against the
+    /// header that passed the limits before any of it is used as a size or an index.
+    private static func raster(from image: opj_image_t, header: JPEG2000Header) throws -> RasterImage {
         let count = Int(image.numcomps)
         guard [1, 3, 4].contains(count), let components = image.comps else {
             throw ImageError.unsupported("\(image.numcomps) colour components")
         }
-        let first = components[0]
-        let width = Int(first.w), height = Int(first.h)
-        var samples = [UInt8](repeating: 0, count: width * height * count)
+        let width = Int(components[0].w), height = Int(components[0].h)
+        guard width > 0, height > 0, width <= header.width, height <= header.height else {
+            throw ImageError.jpeg2000("the decoder returned a \(width) × \(height) image for a \(header.width) × \(header.height) header")
+        }
+        let pixels = width * height  // both at most the limits' sides, so no overflow
+        var samples = [UInt8](repeating: 0, count: pixels * count)
         for channel in 0..<count {
             let component = components[channel]
             guard Int(component.w) == width, Int(component.h) == height, let data = component.data else {
                 throw ImageError.unsupported("subsampled colour components")
             }
             let precision = Int(component.prec)
+            guard (1...16).contains(precision) else { throw ImageError.unsupported("\(precision)-bit samples") }
             let offset = component.sgnd != 0 ? 1 << (precision - 1) : 0
             let maximum = (1 << precision) - 1
-            for index in 0..<(width * height) {
+            for index in 0..<pixels {
                 let value = min(max(Int(data[index]) + offset, 0), maximum)
                 samples[index * count + channel] = UInt8(precision == 8 ? value : (value * 255 + maximum / 2) / maximum)
             }

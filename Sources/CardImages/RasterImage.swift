@@ -23,6 +23,8 @@ public struct RasterImage: Equatable, Sendable {
 public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The JPEG 2000 data could not be decoded.
     case jpeg2000(String)
+    /// The JPEG 2000 headers declare more than ``JPEG2000Limits`` allow; nothing was decoded.
+    case exceedsLimits(String)
     /// The image has a layout this tool does not convert.
     case unsupported(String)
     /// Compression failed.
@@ -31,6 +33,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .jpeg2000(let why): "the JPEG 2000 photo could not be decoded: \(why)"
+        case .exceedsLimits(let why): "the JPEG 2000 photo was not decoded, as no card photo is that large: \(why)"
         case .unsupported(let why): "the image cannot be converted: \(why)"
         case .compression(let code): "compressing the PNG failed (zlib error \(code))"
         }

@@ -61,12 +61,13 @@ public struct BasicInfo: Equatable, Sendable {
     /// Parses the content of EF 0002 (`FF20 { DF21 offsets, DF22 name, DF23 address, DF24 birth date, DF25 sex }`).
     public init(file bytes: [UInt8]) throws {
         func bad(_ why: String) -> CardSessionError { .malformedData("the basic info file (EF 0002) \(why)") }
-        let outer: TLV
-        do { outer = try TLV.parseFirst(bytes).0 } catch { throw bad("is not TLV data: \(error)") }
+        let (outer, length): (TLV, Int)
+        do { (outer, length) = try TLV.parseFirst(bytes) } catch { throw bad("is not TLV data: \(error)") }
         guard outer.tag == 0xFF20 else { throw bad("does not start with FF20") }
         let inner: [TLV]
         do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
         guard let table = inner.first, table.tag == 0xDF21 else { throw bad("has no DF21 offset table first") }
+        if let problem = offsetTableProblem(table, fileLength: length) { throw bad(problem) }
         signedBytes = Array(outer.value.dropFirst(table.encoded.count))
         func text(_ tag: UInt32, _ what: String) throws -> String {
             guard let object = inner.first(tag: tag) else { throw bad("has no \(what)") }
@@ -108,4 +109,18 @@ extension BasicInfo: CustomStringConvertible, CustomDebugStringConvertible, Cust
     public var description: String { "BasicInfo(\(maskedName), \(maskedAddress), \(Self.maskedBirthDate), \(Self.maskedSex))" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [:]) }
+}
+
+/// What is wrong with a DF21 offset table (big-endian 16-bit offsets, from the file's first byte, of the
+/// objects after it; docs/card-facts.md), or `nil`. mynacard finds those objects by their tags and never
+/// indexes with an offset, but an offset outside the file marks the file as malformed.
+func offsetTableProblem(_ table: TLV, fileLength: Int) -> String? {
+    guard table.value.count.isMultiple(of: 2) else { return "has a DF21 offset table of \(table.value.count) bytes, not 16-bit offsets" }
+    for index in stride(from: 0, to: table.value.count, by: 2) {
+        let offset = Int(table.value[index]) << 8 | Int(table.value[index + 1])
+        if offset >= fileLength {
+            return "has a DF21 offset (\(table.value[index..<(index + 2)].hexString)) past its end (\(fileLength) bytes)"
+        }
+    }
+    return nil
 }

@@ -29,11 +29,12 @@ public struct CardFace: Sendable {
     /// DF27 photo, DF28 signature, DF29 expiry, DF2A security code }`).
     public init(file bytes: [UInt8]) throws {
         func bad(_ why: String) -> CardSessionError { .malformedData("the card-face file (EF 0002) \(why)") }
-        let outer: TLV
-        do { outer = try TLV.parseFirst(bytes).0 } catch { throw bad("is not TLV data: \(error)") }
+        let (outer, length): (TLV, Int)
+        do { (outer, length) = try TLV.parseFirst(bytes) } catch { throw bad("is not TLV data: \(error)") }
         guard outer.tag == 0xFF20 else { throw bad("does not start with FF20") }
         let inner: [TLV]
         do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
+        if let table = inner.first(tag: 0xDF21), let problem = offsetTableProblem(table, fileLength: length) { throw bad(problem) }
         func value(_ tag: UInt32, _ what: String) throws -> [UInt8] {
             guard let object = inner.first(tag: tag), !object.value.isEmpty else { throw bad("has no \(what)") }
             return object.value

@@ -81,6 +81,8 @@ struct FaceCommand: ParsableCommand {
         var sexCode: String
         var expiryDate: String
         var files: [String: String]
+        /// Why `photo.png` was not written (the photo was not decoded); absent when it was.
+        var photoNotDecoded: String?
         var authenticity: Authenticity
         /// Whether the chip is the one the card face was issued on (internal authentication).
         var chip: ChipReport
@@ -130,6 +132,10 @@ struct FaceCommand: ParsableCommand {
                     throw error
                 }
             }
+            // The photo is card data: a card face whose signature fails is not decoded at all, and any
+            // other photo only within JPEG2000Limits.cardPhoto, before any file is written.
+            let photoNotDecoded: String? = if case .notGenuine = authenticity.result { "the card face is not genuine" } else { nil }
+            let photoPNG = photoNotDecoded == nil ? try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)) : nil
             var files: [String: String] = [:]
             func save(_ key: String, _ bytes: [UInt8]) throws {
                 guard let name = Self.fileNames[key], let target = targets[name] else { return }
@@ -137,7 +143,7 @@ struct FaceCommand: ParsableCommand {
                 files[key] = target.path
             }
             try save("photoJP2", face.photo)
-            try save("photoPNG", try PNGEncoder.encode(try JPEG2000Decoder.decode(face.photo)))
+            if let photoPNG { try save("photoPNG", photoPNG) }
             try save("name", face.nameImage)
             try save("address", face.addressImage)
             try save("securityCode", face.securityCodeImage)
@@ -146,7 +152,7 @@ struct FaceCommand: ParsableCommand {
                                 birthDate: reveal ? face.birthDate.description : BasicInfo.maskedBirthDate,
                                 sex: reveal ? face.sex.displayName : BasicInfo.maskedSex,
                                 sexCode: reveal ? face.sex.rawValue : BasicInfo.maskedSex,
-                                expiryDate: face.expiryDate.description, files: files,
+                                expiryDate: face.expiryDate.description, files: files, photoNotDecoded: photoNotDecoded,
                                 authenticity: .init(result: authenticity.result.code, reason: authenticity.result.reason,
                                                     signatureMatchesCardKey: authenticity.signatureMatchesCardKey,
                                                     certificateSignedByRoot: authenticity.certificateSignedByRoot,
@@ -162,6 +168,7 @@ struct FaceCommand: ParsableCommand {
                 for (key, label) in [("photoJP2", "photo (JP2)"), ("photoPNG", "photo (PNG)"), ("name", "name"), ("address", "address"),
                                      ("securityCode", "security code"), ("myNumber", "My Number")] {
                     if let path = files[key] { Output.line("\((label + ":").padding(toLength: 15, withPad: " ", startingAt: 0))\(terminalSafe(path))") }
+                    if key == "photoPNG", let photoNotDecoded { Output.line("photo (PNG):   not decoded: \(photoNotDecoded)") }
                 }
                 Output.line("data:          \(terminalSafe("\(authenticity.result)"))")
                 Output.line("chip:          \(terminalSafe(chip.result.chipWording))")

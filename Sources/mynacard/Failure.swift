@@ -12,6 +12,7 @@ import SwiftASN1
 enum Failure {
     /// Runs a command body, turning its errors into a message and an exit code.
     static func report(json: Bool, _ body: () throws -> Void) throws {
+        jsonRequested = json
         do {
             try body()
         } catch let exit as ExitCode {
@@ -19,15 +20,30 @@ enum Failure {
         } catch let error as ValidationError {
             throw error
         } catch {
-            let (kind, code) = classify(error)
-            let reported = error is NegativeResult || error is UntrustedResult
-            let message = plainDescription(of: error)
-            if !reported { Output.message("mynacard: \(terminalSafe(message))") }
-            if json && !reported {
-                try? Output.json(ErrorReport(error: .init(kind: kind, message: message, exitCode: code)))
-            }
-            throw ExitCode(code)
+            throw ExitCode(emit(error, json: json))
         }
+    }
+
+    /// Whether the command being run asked for JSON, for ``end(with:)``. Set once by ``report(json:_:)``,
+    /// before any other thread starts.
+    nonisolated(unsafe) private static var jsonRequested = false
+
+    /// Reports `error` as ``report(json:_:)`` does and ends the process at once, from any thread: for the
+    /// card watchdog, while the main thread is stuck in a call that cannot be interrupted.
+    static func end(with error: any Error) -> Never {
+        _exit(emit(error, json: jsonRequested))
+    }
+
+    /// Writes the message (and the JSON error) for `error`; returns its exit code.
+    private static func emit(_ error: any Error, json: Bool) -> Int32 {
+        let (kind, code) = classify(error)
+        let reported = error is NegativeResult || error is UntrustedResult
+        let message = plainDescription(of: error)
+        if !reported { Output.message("mynacard: \(terminalSafe(message))") }
+        if json && !reported {
+            try? Output.json(ErrorReport(error: .init(kind: kind, message: message, exitCode: code)))
+        }
+        return code
     }
 
     struct ErrorReport: Encodable {
@@ -44,6 +60,7 @@ enum Failure {
     static func classify(_ error: any Error) -> (String, Int32) {
         switch error {
         case is NegativeResult: return ("negative-result", 1)
+        case let error as CardTimeout: return error.waitingFor == .card ? ("card-timeout", 4) : ("card-in-use", 3)
         case is UntrustedResult: return ("untrusted-signature", 6)
         case let error as CardSessionError:
             switch error {

@@ -78,10 +78,7 @@ enum InputFiles {
     static func certificate(_ path: String) throws -> Certificate {
         let bytes = try bytes(path, what: "a certificate")
         do {
-            if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
-                return try Certificate(pemEncoded: text)
-            }
-            return try Certificate(derEncoded: bytes)
+            return try CertificateFile.parse(bytes)
         } catch {
             throw InputError.invalid("\(terminalSafe(path)) is not an X.509 certificate in PEM or DER form"
                 + (describeContent(bytes).map { ": it looks like \($0)" } ?? ""))
@@ -91,16 +88,8 @@ enum InputFiles {
     /// The bytes of a signature file: raw binary, base64 text, or the JSON `jpki sign --format json` writes
     /// (its `signature` field; its `hash` is returned too).
     static func signature(_ path: String) throws -> (bytes: [UInt8], hash: JPKIHashAlgorithm?) {
-        let bytes = try bytes(path, what: "a signature")
-        if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-           let text = object["signature"] as? String, let decoded = Data(base64Encoded: text) {
-            return (Array(decoded), (object["hash"] as? String).flatMap(JPKIHashAlgorithm.init(rawValue:)))
-        }
-        if let text = String(bytes: bytes, encoding: .ascii), !text.contains("-----BEGIN") {
-            let compact = text.filter { !$0.isWhitespace }
-            if !compact.isEmpty, let decoded = Data(base64Encoded: compact) { return (Array(decoded), nil) }
-        }
-        return (bytes, nil)
+        let file = SignatureFile(try bytes(path, what: "a signature"))
+        return (file.signature, file.hash)
     }
 
     /// Refuses a file given as a bare signature that is plainly something else: a CMS signature (which

@@ -45,4 +45,12 @@ struct TLVTests {
             _ = try? ResponseAPDU(bytes: bytes)
         }
     }
+
+    @Test("every length encodes in its shortest definite form, without trapping at any size",
+          arguments: [(0, [0x00]), (0x7F, [0x7F]), (0x80, [0x81, 0x80]), (0xFFFF, [0x82, 0xFF, 0xFF]),
+                      (0xFF_FFFF, [0x83, 0xFF, 0xFF, 0xFF]), (0x100_0000, [0x84, 0x01, 0x00, 0x00, 0x00]),
+                      (0xFFFF_FFFF, [0x84, 0xFF, 0xFF, 0xFF, 0xFF]), (-1, [0x00])])
+    func lengthEncoding(length: Int, encoded: [UInt8]) {
+        #expect(TLV.encodeLength(length) == encoded)
+    }
 }

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import JPKIApplet
 import Testing
+import SwiftASN1
 import X509
 import _CryptoExtras
 
@@ -280,5 +281,98 @@ struct MyKeyIDTests {
         let masked = try jpki.certificate(.authentication).certificate.subject.description(maskingCommonNames: MyKeyID.mask)
         #expect(masked.contains("CN=**************13999001A"))
         #expect(!masked.contains(id.randomString))
+    }
+}
+
+/// A CMS file is untrusted input: a valid signature with one field changed must give a format error or a
+/// result, never a crash (issue 8: an empty digest algorithm trapped).
+@Suite("Detached CMS signatures with one field changed")
+struct HostileCMSTests {
+    /// A valid CMS made by the emulated card, with the issuing CA in its chain.
+    static func validCMS() throws -> (der: [UInt8], content: [UInt8]) {
+        let (_, transport) = try emulatedJPKI()
+        let signer = try JPKISigner(session: CardSession(transport: transport), key: .signing, includeChain: true, entry: .inHand(pin("ABC123")))
+        let content = Array("契約書 version 1".utf8)
+        let der = try signer.signDetachedCMS(contentDigest: JPKIHashAlgorithm.sha256.hash(content),
+                                             signingTime: Date(timeIntervalSince1970: 1_800_000_000))
+        return (der, content)
+    }
+
+    /// How one node of a DER tree is changed.
+    enum Change: CaseIterable { case emptied, removed, duplicated }
+
+    /// `node` re-encoded with the node at `path` (child indices from the root) changed.
+    static func rewrite(_ node: ASN1Node, changing path: ArraySlice<Int>, _ change: Change, into coder: inout DER.Serializer) {
+        if path.isEmpty {
+            switch change {
+            case .emptied:
+                if case .constructed = node.content { coder.appendConstructedNode(identifier: node.identifier) { _ in } }
+                else { coder.appendPrimitiveNode(identifier: node.identifier) { _ in } }
+            case .removed: break
+            case .duplicated: coder.serialize(node); coder.serialize(node)
+            }
+            return
+        }
+        guard case .constructed(let children) = node.content else { return coder.serialize(node) }
+        coder.appendConstructedNode(identifier: node.identifier) { inner in
+            for (index, child) in children.enumerated() {
+                if index == path.first { rewrite(child, changing: path.dropFirst(), change, into: &inner) } else { inner.serialize(child) }
+            }
+        }
+    }
+
+    /// Every node's path, depth first.
+    static func paths(_ node: ASN1Node, _ prefix: [Int] = []) -> [[Int]] {
+        guard case .constructed(let children) = node.content else { return [prefix] }
+        return [prefix] + children.enumerated().flatMap { paths($0.element, prefix + [$0.offset]) }
+    }
+
+    static func changed(_ der: [UInt8], at path: [Int], _ change: Change) throws -> [UInt8] {
+        var coder = DER.Serializer()
+        rewrite(try DER.parse(der), changing: path[...], change, into: &coder)
+        return coder.serializedBytes
+    }
+
+    @Test("a SignerInfo whose digest algorithm is an empty SEQUENCE is a format error")
+    func emptyDigestAlgorithm() throws {
+        let (der, _) = try Self.validCMS()
+        // ContentInfo → [0] → SignedData → SignerInfos (field 4, after the certificates) → SignerInfo → digestAlgorithm.
+        let broken = try Self.changed(der, at: [1, 0, 4, 0, 2], .emptied)
+        #expect {
+            try DetachedCMSSignature(derEncoded: broken)
+        } throws: { error in
+            (error as? CMSFormatError)?.description == "not a usable CMS signature: its digest algorithm is empty"
+        }
+    }
+
+    @Test("an empty digestAlgorithms set, or none at all, is still read (the SignerInfo names the hash)")
+    func emptyDigestAlgorithmsSet() throws {
+        let (der, content) = try Self.validCMS()
+        let document = try DetachedCMSSignature(derEncoded: try Self.changed(der, at: [1, 0, 1], .emptied))
+        let signer = try #require(document.embeddedSignerCertificate)
+        #expect(document.verify(contentDigest: JPKIHashAlgorithm.sha256.hash(content), signer: signer) == .valid)
+    }
+
+    @Test("every field emptied, removed or doubled gives a format error or a parse, never a crash")
+    func everyFieldChanged() throws {
+        let (der, content) = try Self.validCMS()
+        let paths = Self.paths(try DER.parse(der))
+        #expect(paths.count > 100)
+        var rejected = 0
+        for path in paths where !path.isEmpty {
+            for change in Change.allCases {
+                let variant = try Self.changed(der, at: path, change)
+                do {
+                    let document = try DetachedCMSSignature(derEncoded: variant)
+                    if let signer = document.embeddedSignerCertificate {
+                        _ = document.verify(contentDigest: JPKIHashAlgorithm.sha256.hash(content), signer: signer)
+                    }
+                } catch let error as CMSFormatError {
+                    #expect(!error.description.contains(".swift"), "a message names Swift internals: \(error)")
+                    rejected += 1
+                }
+            }
+        }
+        #expect(rejected > paths.count)
     }
 }

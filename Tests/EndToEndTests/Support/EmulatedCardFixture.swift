@@ -43,7 +43,8 @@ final class EmulatedCardFixture {
         return packageRoot.appendingPathComponent(".build/debug")
     }()
 
-    /// Inserts a card made from `fixtures/profiles/<profile>`; with `pullAfter`, the emulator pulls the
+    /// Inserts a card made from `fixtures/profiles/<profile>` (or `fixtures/hostile/<name>` for a profile
+    /// given as `hostile/<name>`); with `pullAfter`, the emulator pulls the
     /// card out after answering that many APDUs. With `insertNow: false` the reader stays empty until ``insert()``.
     /// `edit` may change the copied `profile.json` first (e.g. to remove an applet).
     init(profile: String = "healthy", pullAfter: Int? = nil, insertNow: Bool = true,
@@ -51,10 +52,11 @@ final class EmulatedCardFixture {
         lockFD = open("/tmp/mynacard-e2e.lock", O_CREAT | O_RDWR, 0o644)
         guard lockFD >= 0, flock(lockFD, LOCK_EX) == 0 else { throw FixtureError("cannot take the end-to-end test lock") }
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mynacard-e2e-\(UUID().uuidString)")
-        profileDirectory = workDirectory.appendingPathComponent(profile)
+        profileDirectory = workDirectory.appendingPathComponent(URL(fileURLWithPath: profile).lastPathComponent)
         do {
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: Self.packageRoot.appendingPathComponent("fixtures/profiles/\(profile)"), to: profileDirectory)
+            let source = profile.hasPrefix("hostile/") ? "fixtures/\(profile)" : "fixtures/profiles/\(profile)"
+            try FileManager.default.copyItem(at: Self.packageRoot.appendingPathComponent(source), to: profileDirectory)
             let manifestURL = profileDirectory.appendingPathComponent("profile.json")
             var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any] ?? [:]
             if let edit {
