@@ -94,7 +94,9 @@ struct ConcurrencyTests {
             while running {
                 resetter.useThenReset()
                 resets += 1
-                usleep(2_000)
+                // Free for 50 ms between two 30 ms holds: a busy program, not one that starves the others
+                // (pcsc-lite polls a locked card every 100 ms, and a 2 ms gap let a loaded machine miss it).
+                usleep(50_000)
             }
         }
         let failures = try loop(card, count: 40, offset: 0, folder: folder)
