@@ -67,11 +67,7 @@ public struct TextAuthenticityReport: Sendable {
     public init(myNumberFile: [UInt8], basicInfo: BasicInfo, signatureFile: [UInt8], certificate: CVCertificate,
                 root: _RSA.Signing.PublicKey?) throws {
         func bad(_ why: String) -> CardSessionError { .malformedData("the authenticity file (EF 0003) \(why)") }
-        let outer: TLV
-        do { outer = try TLV.parseFirst(signatureFile).0 } catch { throw bad("is not TLV data: \(error)") }
-        guard outer.tag == 0xFF30 else { throw bad("does not start with FF30") }
-        let inner: [TLV]
-        do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
+        let inner = try constructedContents(of: signatureFile, tag: 0xFF30, bad: bad)
         guard let myNumberHash = inner.first(tag: 0xDF31), let basicInfoHash = inner.first(tag: 0xDF32),
               let signature = inner.first(tag: 0xDF33) else { throw bad("lacks DF31, DF32 or DF33") }
         myNumberHashMatches = Array(SHA256.hash(data: myNumberFile)) == myNumberHash.value

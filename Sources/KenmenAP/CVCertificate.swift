@@ -21,11 +21,7 @@ public struct CVCertificate: Sendable {
     /// Parses EF 0004's content.
     public init(der bytes: [UInt8]) throws {
         func bad(_ why: String) -> CardSessionError { .malformedData("the CV certificate (EF 0004) \(why)") }
-        let outer: TLV
-        do { outer = try TLV.parseFirst(bytes).0 } catch { throw bad("is not TLV data: \(error)") }
-        guard outer.tag == 0x7F21 else { throw bad("does not start with 7F21") }
-        let inner: [TLV]
-        do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
+        let inner = try constructedContents(of: bytes, tag: 0x7F21, bad: bad)
         guard let body = inner.first(tag: 0x5F4E), let signature = inner.first(tag: 0x5F37) else { throw bad("lacks 5F4E or 5F37") }
         guard body.value.count > 32 else { throw bad("has a body too short for two key IDs") }
         let key: [TLV]

@@ -68,11 +68,7 @@ public struct SignedCardKey: Sendable {
     /// Parses EF 0007.
     public init(file bytes: [UInt8]) throws {
         func bad(_ why: String) -> CardSessionError { .malformedData("the card key file (EF 0007) \(why)") }
-        let outer: TLV
-        do { outer = try TLV.parseFirst(bytes).0 } catch { throw bad("is not TLV data: \(error)") }
-        guard outer.tag == 0xFF50 else { throw bad("does not start with FF50") }
-        let inner: [TLV]
-        do { inner = try TLV.parseAll(outer.value) } catch { throw bad("has malformed contents: \(error)") }
+        let inner = try constructedContents(of: bytes, tag: 0xFF50, bad: bad)
         guard let key = inner.first(tag: 0xDF51), let signature = inner.first(tag: 0xDF52) else { throw bad("lacks DF51 or DF52") }
         publicKey = key.value
         signedBytes = key.encoded
